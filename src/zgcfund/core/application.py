@@ -1,0 +1,404 @@
+"""Validate a ``zgc-application/1`` document against a programme.
+
+Produces a normalised :class:`Application` (dates parsed) or raises
+:class:`InvalidDocument` listing every problem with its field path, in Chinese.
+A typo'd field is an error, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zgcfund.core import creditcode, workdays
+from zgcfund.core.errors import InvalidDocument, Problem
+from zgcfund.core.programme import FieldSpec, Programme
+
+FORMAT = "zgc-application/1"
+PHASES = {"prior": "前期工作绩效", "plan": "实施期工作计划"}
+MAX_STRING, MAX_TEXT = 500, 20000
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
+INDUSTRY_CODE = re.compile(r"^\d{4}$")
+
+
+class Bad(Exception):
+    """One field's problem; the walker adds the path."""
+
+
+@dataclass
+class Application:
+    programme: str
+    applied_on: dt.date
+    contract_signed_on: dt.date | None
+    organization: dict[str, Any]
+    choices: dict[str, list[str]]
+    records: list[dict[str, Any]]
+    document: dict[str, Any] = field(repr=False)
+
+    @property
+    def plan_start(self) -> dt.date:
+        return self.contract_signed_on or self.applied_on + dt.timedelta(days=1)
+
+
+def _typename(value: Any) -> str:
+    return {bool: "布尔值", int: "整数", float: "数字", str: "文本", list: "列表",
+            dict: "对象", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def parse_date(value: Any) -> dt.date:
+    if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise Bad(f"应为YYYY-MM-DD格式的日期，实际为{_shown(value)}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Bad(f"不是有效日期：{_shown(value)}") from None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"“{value[:40]}”"
+    return f"{_typename(value)} {str(value)[:40]}" if value is not None else "null"
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Bad(f"应为文本，实际为{_typename(value)}")
+    if len(value) > MAX_STRING:
+        raise Bad(f"过长（{len(value)}字），不得超过{MAX_STRING}字")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Bad(f"应为文本，实际为{_typename(value)}")
+    if len(value) > MAX_TEXT:
+        raise Bad(f"过长（{len(value)}字），不得超过{MAX_TEXT}字")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if value is not True and value is not False:
+        raise Bad(f"应为 true 或 false，实际为{_shown(value)}")
+    return value
+
+
+def _count(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise Bad(f"应为非负整数，实际为{_shown(value)}")
+    return value
+
+
+def _amount(value: Any) -> int | float:
+    if type(value) not in (int, float) or value < 0 or (type(value) is float and not math.isfinite(value)):
+        raise Bad(f"应为非负数（单位：万元），实际为{_shown(value)}")
+    return value
+
+
+def _industry_code(value: Any) -> str:
+    if not isinstance(value, str) or not INDUSTRY_CODE.match(value):
+        raise Bad(f"应为4位国民经济行业代码（GB/T 4754-2017），实际为{_shown(value)}")
+    return value
+
+
+def _credit_code(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Bad(f"统一社会信用代码应为文本，实际为{_typename(value)}")
+    code = creditcode.normalise(value)
+    if not creditcode.is_valid(code):
+        raise Bad("统一社会信用代码无效：" + "；".join(creditcode.problems(code)))
+    return code
+
+
+def _object(value: Any, allowed: dict[str, Callable[[Any], Any]], required: tuple[str, ...],
+            path: str, problems: list[Problem]) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        problems.append(Problem(path, f"应为对象，实际为{_typename(value)}"))
+        return None
+    out = {}
+    for key, item in value.items():
+        check = allowed.get(key)
+        if check is None:
+            problems.append(Problem(f"{path}.{key}", f"未知字段（允许的字段：{'、'.join(allowed)}）"))
+            continue
+        if item is None:
+            out[key] = None
+            continue
+        try:
+            out[key] = check(item)
+        except Bad as exc:
+            problems.append(Problem(f"{path}.{key}", str(exc)))
+    for key in required:
+        if value.get(key) in (None, ""):
+            problems.append(Problem(f"{path}.{key}", "必填，未填写"))
+    return out
+
+
+class _Nested:
+    """A checker for an object-valued field; collects inner problems as one Bad."""
+
+    def __init__(self, allowed: dict[str, Callable[[Any], Any]], required: tuple[str, ...]):
+        self.allowed, self.required = allowed, required
+
+    def __call__(self, value: Any) -> dict[str, Any]:
+        problems: list[Problem] = []
+        out = _object(value, self.allowed, self.required, "", problems)
+        if problems:
+            raise _NestedBad(problems)
+        return out  # type: ignore[return-value]
+
+
+class _NestedBad(Bad):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("；".join(str(p) for p in problems))
+
+
+PARTY = _Nested({"name": _string, "credit_code": _credit_code}, ("name",))
+
+
+def _phone(value: Any) -> str:
+    if not isinstance(value, str) or not PHONE.match(value):
+        raise Bad(f"电话号码格式不正确：{_shown(value)}")
+    return value
+
+
+CONTACT = _Nested({"name": _string, "phone": _phone}, ())
+
+
+def _evidence_item(value: Any) -> dict[str, str]:
+    item = _Nested({"name": _string, "sha256": _sha256}, ("name", "sha256"))(value)
+    return item
+
+
+def _sha256(value: Any) -> str:
+    if not isinstance(value, str) or not SHA256.match(value.lower()):
+        raise Bad(f"应为64位十六进制SHA-256摘要，实际为{_shown(value)}")
+    return value.lower()
+
+
+def _evidence(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise Bad(f"应为列表，实际为{_typename(value)}")
+    out = []
+    for i, item in enumerate(value):
+        try:
+            out.append(_evidence_item(item))
+        except _NestedBad as exc:
+            raise _NestedBad([Problem(f"[{i}]{p.path}", p.message) for p in exc.problems]) from None
+    return out
+
+
+def _enum(values: dict[str, str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in values:
+            raise Bad(f"取值{_shown(value)}无效，应为：" + "、".join(f"{k}（{v}）" for k, v in values.items()))
+        return value
+    return check
+
+
+def _set(values: dict[str, str]) -> Callable[[Any], frozenset[str]]:
+    one = _enum(values)
+
+    def check(value: Any) -> frozenset[str]:
+        if not isinstance(value, list):
+            raise Bad(f"应为列表，实际为{_typename(value)}")
+        items = [one(v) for v in value]
+        if len(set(items)) != len(items):
+            raise Bad("列表中有重复值")
+        return frozenset(items)
+    return check
+
+
+def _calendar_date(value: Any) -> dt.date:
+    day = parse_date(value)
+    if not workdays.covers(day):
+        raise Bad(str(workdays.CalendarRangeError(day)))
+    return day
+
+
+FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "string": _string, "text": _text, "bool": _bool, "count": _count, "amount": _amount,
+    "date": parse_date, "party": PARTY, "contact": CONTACT, "industry_code": _industry_code,
+}
+
+
+def field_check(spec: FieldSpec) -> Callable[[Any], Any]:
+    if spec.type == "enum":
+        return _enum(spec.values or {})
+    if spec.type == "set":
+        return _set(spec.values or {})
+    if spec.type == "date" and spec.calendar == "working_days":
+        return _calendar_date
+    return FIELD_CHECKS[spec.type]
+
+
+def _non_empty(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def inner(value: Any) -> Any:
+        value = check(value)
+        if not value.strip():
+            raise Bad("不能为空")
+        return value
+    return inner
+
+
+COMMON_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "id": _non_empty(_string), "clause": _string, "phase": _enum(PHASES), "date": parse_date,
+    "title": _non_empty(_string), "evidence": _evidence, "verified": _bool,
+}
+COMMON_REQUIRED = ("id", "clause", "phase", "date", "title")
+
+
+class Validator:
+    """Compiled per programme: per-clause field checkers."""
+
+    def __init__(self, programme: Programme):
+        self.programme = programme
+        self.clause_checks: dict[str, tuple[dict[str, Callable[[Any], Any]], tuple[str, ...]]] = {}
+        for cid, clause in programme.clauses.items():
+            checks = dict(COMMON_CHECKS)
+            checks.update({name: field_check(f) for name, f in clause.fields.items()})
+            required = COMMON_REQUIRED + tuple(n for n, f in clause.fields.items() if f.required)
+            self.clause_checks[cid] = (checks, required)
+        self.org_checks = {"name": _non_empty(_string), "credit_code": _credit_code,
+                           "comprehensive": _bool, "registers_tech_contracts": _bool}
+        self.top = ("format", "programme", "applied_on", "contract_signed_on", "organization",
+                    "choices", "records")
+
+    def validate(self, doc: Any) -> Application:
+        problems: list[Problem] = []
+        if not isinstance(doc, dict):
+            raise InvalidDocument([Problem("", f"文档顶层应为JSON对象，实际为{_typename(doc)}")])
+        for key in doc:
+            if key not in self.top:
+                problems.append(Problem(key, f"未知字段（允许的字段：{'、'.join(self.top)}）"))
+        if doc.get("format") != FORMAT:
+            problems.append(Problem("format", f"应为“{FORMAT}”，实际为{_shown(doc.get('format'))}"))
+        if doc.get("programme") != self.programme.code:
+            problems.append(Problem("programme", f"应为“{self.programme.code}”，实际为{_shown(doc.get('programme'))}"))
+
+        applied_on = self._date(doc, "applied_on", problems, required=True)
+        contract = self._date(doc, "contract_signed_on", problems, required=False)
+        if applied_on and contract and contract < applied_on:
+            problems.append(Problem("contract_signed_on", f"合同签署日期 {contract} 早于申报日期 {applied_on}"))
+
+        org = _object(doc.get("organization"), self.org_checks, ("name", "credit_code"),
+                      "organization", problems) if "organization" in doc else None
+        if "organization" not in doc:
+            problems.append(Problem("organization", "必填，未填写"))
+        choices = self._choices(doc.get("choices"), problems)
+        records = self._records(doc.get("records"), problems)
+        if problems:
+            raise InvalidDocument(problems)
+        org = {"comprehensive": False, "registers_tech_contracts": False, **(org or {})}
+        return Application(self.programme.code, applied_on, contract, org, choices, records, doc)
+
+    @staticmethod
+    def _date(doc: dict, key: str, problems: list[Problem], required: bool) -> dt.date | None:
+        value = doc.get(key)
+        if value is None:
+            if required:
+                problems.append(Problem(key, "必填，未填写"))
+            return None
+        try:
+            return parse_date(value)
+        except Bad as exc:
+            problems.append(Problem(key, str(exc)))
+            return None
+
+    def _choices(self, value: Any, problems: list[Problem]) -> dict[str, list[str]]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            problems.append(Problem("choices", f"应为对象，实际为{_typename(value)}"))
+            return {}
+        out = {}
+        groups = self.programme.choice_groups
+        limits = {g.group: g.choose for g in self.programme.gates if g.kind == "choose"}
+        for group, chosen in value.items():
+            path = f"choices.{group}"
+            if group not in groups:
+                problems.append(Problem(path, f"未知的选项组（应为：{'、'.join(groups)}）"))
+                continue
+            if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
+                problems.append(Problem(path, "应为条款编号列表"))
+                continue
+            bad = [c for c in chosen if c not in groups[group]]
+            if bad:
+                problems.append(Problem(path, f"{'、'.join(bad)} 不属于{group}（应为：{'、'.join(groups[group])}）"))
+            elif len(set(chosen)) != len(chosen):
+                problems.append(Problem(path, "列表中有重复的条款"))
+            elif group in limits and len(chosen) > limits[group]:
+                problems.append(Problem(path, f"最多可选取{limits[group]}项，实际选取{len(chosen)}项"))
+            else:
+                out[group] = list(chosen)
+        return out
+
+    def _records(self, value: Any, problems: list[Problem]) -> list[dict[str, Any]]:
+        if value is None:
+            problems.append(Problem("records", "必填，未填写（可为空列表）"))
+            return []
+        if not isinstance(value, list):
+            problems.append(Problem("records", f"应为列表，实际为{_typename(value)}"))
+            return []
+        out = []
+        seen: dict[str, int] = {}
+        clause_checks = self.clause_checks
+        for i, raw in enumerate(value):
+            path = f"records[{i}]"
+            if not isinstance(raw, dict):
+                problems.append(Problem(path, f"应为对象，实际为{_typename(raw)}"))
+                continue
+            cid = raw.get("clause")
+            checks = clause_checks.get(cid)  # type: ignore[arg-type]
+            if checks is None:
+                problems.append(Problem(f"{path}.clause", f"未知条款编号{_shown(cid)}（应为：{'、'.join(clause_checks)}）"))
+                continue
+            allowed, required = checks
+            rec: dict[str, Any] = {}
+            for key, item in raw.items():
+                check = allowed.get(key)
+                if check is None:
+                    problems.append(Problem(f"{path}.{key}", f"条款{cid}的记录没有此字段（允许的字段：{'、'.join(allowed)}）"))
+                elif item is None:
+                    rec[key] = None
+                else:
+                    try:
+                        rec[key] = check(item)
+                    except _NestedBad as exc:
+                        problems.extend(Problem(f"{path}.{key}{_join(p.path)}", p.message) for p in exc.problems)
+                    except Bad as exc:
+                        problems.append(Problem(f"{path}.{key}", str(exc)))
+            for key in required:
+                if raw.get(key) is None:
+                    problems.append(Problem(f"{path}.{key}", "必填，未填写"))
+            rid = rec.get("id")
+            if rid is not None:
+                if rid in seen:
+                    problems.append(Problem(f"{path}.id", f"记录编号“{rid}”与 records[{seen[rid]}] 重复"))
+                else:
+                    seen[rid] = i
+            out.append(rec)
+        return out
+
+
+def _join(sub: str) -> str:
+    return sub if sub.startswith("[") or not sub else f".{sub.lstrip('.')}"
+
+
+_VALIDATORS: dict[str, Validator] = {}
+
+
+def validator_for(programme: Programme) -> Validator:
+    v = _VALIDATORS.get(programme.sha256)
+    if v is None:
+        v = _VALIDATORS[programme.sha256] = Validator(programme)
+    return v
+
+
+def validate(doc: Any, programme: Programme) -> Application:
+    return validator_for(programme).validate(doc)

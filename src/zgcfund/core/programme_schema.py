@@ -1,0 +1,236 @@
+"""JSON Schema of the programme file format ``zgc-programme/1``.
+
+Every rule, window, gate, parameter and score entry must carry ``ref``: the
+clause ID and a sentence quoted from the official text.
+"""
+
+REF = {
+    "type": "object",
+    "required": ["clause", "quote"],
+    "additionalProperties": False,
+    "properties": {
+        "clause": {"type": "string", "pattern": r"^(K\d(\.\d)?|P\d|W-[A-Z0-9-]+|X-[A-Z0-9-]+)$"},
+        "quote": {"type": "string", "minLength": 4},
+    },
+}
+
+NUMBER_OR_PARAM = {
+    "oneOf": [
+        {"type": "number"},
+        {"type": "object", "required": ["param"], "additionalProperties": False,
+         "properties": {"param": {"type": "string"}}},
+    ]
+}
+
+DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+FIELD = {
+    "type": "object",
+    "required": ["type", "label"],
+    "additionalProperties": False,
+    "properties": {
+        "type": {"enum": ["string", "text", "bool", "count", "amount", "date", "party",
+                          "contact", "industry_code", "enum", "set"]},
+        "label": {"type": "string"},
+        "required": {"type": "boolean"},
+        "values": {"type": "object", "additionalProperties": {"type": "string"}},
+        "calendar": {"enum": ["working_days"]},
+    },
+}
+
+RECORD_RULE = {
+    "type": "object",
+    "required": ["id", "test", "message", "ref"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string"},
+        "when": {"type": "object"},
+        "test": {"type": "object"},
+        "message": {"type": "string"},
+        "ref": REF,
+    },
+}
+
+INCREMENT = {
+    "type": "object",
+    "required": ["measure", "above", "every", "points"],
+    "additionalProperties": False,
+    "properties": {
+        "measure": {"type": "object"},
+        "above": {"type": "number"},
+        "every": {"type": "number", "exclusiveMinimum": 0},
+        "points": {"type": "number"},
+        "cap": {"type": "number", "minimum": 0},
+        "label": {"type": "string"},
+    },
+}
+
+BAND = {
+    "type": "object",
+    "required": ["at_least", "points"],
+    "additionalProperties": False,
+    "properties": {"at_least": {"type": "number"}, "points": {"type": "number"},
+                   "label": {"type": "string"}},
+}
+
+SCORE_ENTRY = {
+    "type": "object",
+    "required": ["base", "ref"],
+    "additionalProperties": False,
+    "properties": {
+        "base": {"type": "number", "minimum": 0},
+        "increments": {"type": "array", "items": INCREMENT},
+        "bands": {
+            "type": "object",
+            "required": ["measure", "steps"],
+            "additionalProperties": False,
+            "properties": {"measure": {"type": "object"},
+                           "steps": {"type": "array", "items": BAND, "minItems": 1}},
+        },
+        "cap": {"type": "number", "minimum": 0},
+        "ref": REF,
+    },
+}
+
+CLAUSE = {
+    "type": "object",
+    "required": ["area", "title", "basic_condition", "evidence", "fields", "condition"],
+    "additionalProperties": False,
+    "properties": {
+        "area": {"type": "string"},
+        "title": {"type": "string"},
+        "basic_condition": {"type": "string"},
+        "evidence": {"type": "array", "items": {"type": "string"}},
+        "applies_to": {"enum": ["comprehensive", "registers_tech_contracts"]},
+        "fields": {"type": "object", "additionalProperties": FIELD},
+        "windows": {"type": "array", "items": {"type": "string"}},
+        "phase_window_overrides": {
+            "type": "array",
+            "items": {"type": "object", "required": ["when"], "additionalProperties": False,
+                      "properties": {"when": {"type": "object"}, "prior": {"type": "string"},
+                                     "plan": {"type": "string"}}},
+        },
+        "record_rules": {"type": "array", "items": RECORD_RULE},
+        "condition": {"type": "object", "required": ["ref"]},
+    },
+}
+
+PROGRAMME_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "zgc-programme/1",
+    "type": "object",
+    "required": ["schema", "code", "year", "title", "families", "areas", "parameters",
+                 "windows", "phase_windows", "gates", "same_work", "clauses", "choice_groups",
+                 "scoring"],
+    "additionalProperties": False,
+    "properties": {
+        "schema": {"const": "zgc-programme/1"},
+        "code": {"type": "string", "pattern": r"^[a-z0-9-]+$"},
+        "year": {"type": "integer"},
+        "title": {"type": "string"},
+        "source": {"type": "string"},
+        "basis_note": {"type": "string"},
+        "families": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object", "required": ["name", "areas"], "additionalProperties": False,
+                "properties": {"name": {"type": "string"},
+                               "areas": {"type": "array", "items": {"type": "string"}}},
+            },
+        },
+        "areas": {"type": "object", "additionalProperties": {"type": "string"}},
+        "parameters": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["label", "unit", "values", "ref"],
+                "additionalProperties": False,
+                "properties": {
+                    "label": {"type": "string"},
+                    "unit": {"type": "string"},
+                    "note": {"type": "string"},
+                    "values": {"type": "object", "minProperties": 1,
+                               "propertyNames": {"pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                               "additionalProperties": {"type": ["number", "string"]}},
+                    "ref": REF,
+                },
+            },
+        },
+        "windows": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["label", "start", "end", "ref"],
+                "additionalProperties": False,
+                "properties": {
+                    "label": {"type": "string"},
+                    "start": {"type": "object"},
+                    "end": {"type": "object"},
+                    "ref": REF,
+                },
+            },
+        },
+        "phase_windows": {
+            "type": "object", "required": ["prior", "plan"], "additionalProperties": False,
+            "properties": {"prior": {"type": "string"}, "plan": {"type": "string"}},
+        },
+        "gates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "kind", "ref"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string"},
+                    "kind": {"enum": ["choose", "areas_met"]},
+                    "group": {"type": "string"},
+                    "choose": {"type": "integer", "minimum": 1},
+                    "family": {"type": "string"},
+                    "at_least": NUMBER_OR_PARAM,
+                    "ref": REF,
+                },
+            },
+        },
+        "same_work": {
+            "type": "object",
+            "required": ["id", "families", "keep", "ref"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "string"},
+                "families": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+                "keep": {"type": "string"},
+                "note": {"type": "string"},
+                "ref": REF,
+            },
+        },
+        "named_rules": {
+            "type": "object",
+            "additionalProperties": {"type": "object", "required": ["label", "ref"],
+                                     "additionalProperties": False,
+                                     "properties": {"label": {"type": "string"}, "ref": REF}},
+        },
+        "acceptance_checks": {
+            "type": "array",
+            "items": {"type": "object", "required": ["id", "label", "ref"],
+                      "additionalProperties": False,
+                      "properties": {"id": {"type": "string"}, "label": {"type": "string"},
+                                     "ref": REF}},
+        },
+        "clauses": {"type": "object", "minProperties": 1, "additionalProperties": CLAUSE},
+        "choice_groups": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+        },
+        "scoring": {
+            "type": "object",
+            "required": ["version", "clauses"],
+            "additionalProperties": False,
+            "properties": {
+                "version": {"type": "string"},
+                "note": {"type": "string"},
+                "basis_quote": {"type": "string"},
+                "clauses": {"type": "object", "additionalProperties": SCORE_ENTRY},
+            },
+        },
+    },
+}
