@@ -27,7 +27,7 @@ from zgcfund.core.vocabulary import (
     compile_set_rule,
 )
 
-PROGRAMME_DIR = resources.files("zgcfund") / "programmes"
+PROGRAMME_DIR = resources.files("zgcfund") / "programme_files"
 DEFAULT_PROGRAMME = "zgc-social-org-2025"
 APPLICATION_DATES = ("applied_on", "plan_start")
 
