@@ -1,0 +1,113 @@
+"""The published JSON Schema of ``zgc-application/1``, generated from a programme file.
+
+The per-clause record fields come from the programme, so the schema and the
+validator can never disagree. ``schemas/zgc-application-1.schema.json`` is this
+output for the 2025 programme; a test keeps the published file current.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from zgcfund.core.application import FORMAT, PHASES
+from zgcfund.core.programme import FieldSpec, Programme
+
+SCHEMA_ID = "https://zgcfund.example/schemas/zgc-application-1.schema.json"
+DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
+CREDIT_CODE = {"type": "string", "pattern": r"^\s*[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}\s*$",
+               "description": "统一社会信用代码（GB 32100-2015），校验位由 zgcfund validate 检查"}
+PARTY = {"type": "object", "additionalProperties": False, "required": ["name"],
+         "properties": {"name": {"type": "string", "minLength": 1},
+                        "credit_code": {"anyOf": [CREDIT_CODE, {"type": "null"}]}}}
+CONTACT = {"type": "object", "additionalProperties": False,
+           "properties": {"name": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]}}}
+
+
+def _field(spec: FieldSpec) -> dict[str, Any]:
+    base: dict[str, Any]
+    match spec.type:
+        case "string" | "text":
+            base = {"type": "string"}
+        case "bool":
+            base = {"type": "boolean"}
+        case "count":
+            base = {"type": "integer", "minimum": 0}
+        case "amount":
+            base = {"type": "number", "minimum": 0, "description": "万元"}
+        case "date":
+            base = dict(DATE)
+        case "party":
+            base = PARTY
+        case "contact":
+            base = CONTACT
+        case "industry_code":
+            base = {"type": "string", "pattern": r"^\d{4}$"}
+        case "enum":
+            base = {"enum": list(spec.values or {})}
+        case "set":
+            base = {"type": "array", "uniqueItems": True, "items": {"enum": list(spec.values or {})}}
+        case _:  # pragma: no cover - the programme schema forbids other types
+            raise ValueError(spec.type)
+    schema = {"title": spec.label, "anyOf": [base, {"type": "null"}]}
+    if spec.required:
+        schema = {"title": spec.label, **base}
+    return schema
+
+
+def application_schema(programme: Programme) -> dict[str, Any]:
+    common = {
+        "id": {"type": "string", "minLength": 1},
+        "clause": {"enum": list(programme.clauses)},
+        "phase": {"enum": list(PHASES)},
+        "date": DATE,
+        "title": {"type": "string", "minLength": 1},
+        "evidence": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["name", "sha256"],
+            "properties": {"name": {"type": "string"}, "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}}},
+        "verified": {"type": ["boolean", "null"]},
+    }
+    per_clause = []
+    for cid, clause in programme.clauses.items():
+        props = dict(common)
+        props.update({name: _field(f) for name, f in clause.fields.items()})
+        required = ["id", "clause", "phase", "date", "title"] + [n for n, f in clause.fields.items() if f.required]
+        per_clause.append({
+            "if": {"properties": {"clause": {"const": cid}}, "required": ["clause"]},
+            "then": {"title": f"{cid} {clause.title}", "properties": props, "required": required,
+                     "additionalProperties": False},
+        })
+    choose = {g.group: g.choose for g in programme.gates if g.kind == "choose"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": FORMAT,
+        "description": f"{programme.title}申报数据交换格式（{programme.code}）。金额单位万元，日期YYYY-MM-DD；未知字段为错误。",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["format", "programme", "applied_on", "organization", "records"],
+        "properties": {
+            "format": {"const": FORMAT},
+            "programme": {"type": "string"},
+            "applied_on": DATE,
+            "contract_signed_on": {"anyOf": [DATE, {"type": "null"}]},
+            "organization": {
+                "type": "object", "additionalProperties": False, "required": ["name", "credit_code"],
+                "properties": {"name": {"type": "string", "minLength": 1}, "credit_code": CREDIT_CODE,
+                               "comprehensive": {"type": "boolean"},
+                               "registers_tech_contracts": {"type": "boolean"}},
+            },
+            "choices": {
+                "type": "object", "additionalProperties": False,
+                "properties": {g: {"type": "array", "uniqueItems": True, "maxItems": choose.get(g, len(m)),
+                                   "items": {"enum": m}} for g, m in programme.choice_groups.items()},
+            },
+            "records": {"type": "array", "items": {
+                "type": "object", "required": ["clause"], "properties": {"clause": {"enum": list(programme.clauses)}},
+                "allOf": per_clause}},
+        },
+    }
+
+
+def application_schema_text(programme: Programme) -> str:
+    return json.dumps(application_schema(programme), ensure_ascii=False, indent=2) + "\n"
