@@ -24,6 +24,7 @@ from zgcfund.core.errors import InvalidDocument, ProgrammeFileError
 from zgcfund.core.programme import Programme, load_programme, packaged_programmes
 from zgcfund.core.report import text_report
 from zgcfund.core.schema import application_schema_text
+from zgcfund.core.scheme_table import scoring_markdown
 
 EXIT_INVALID = 2
 
@@ -110,6 +111,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_programme(args: argparse.Namespace) -> int:
     p = load_programme(args.programme)
+    if args.scoring:
+        sys.stdout.write(scoring_markdown(p))
+        return 0
     print(f"{p.title}（{p.code}）sha256:{p.sha256}")
     print(f"分值方案：{p.scoring['version']}")
     for c in p.clauses.values():
@@ -141,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("programme", help="列出规则文件中的条款")
     pr.add_argument("programme", nargs="?", default=None)
+    pr.add_argument("--scoring", action="store_true", help="以Markdown表格输出分值方案")
     pr.set_defaults(func=cmd_programme)
 
     sub.add_parser("manage", help="Django 管理命令（migrate、runserver、load_programme …）", add_help=False)

@@ -145,3 +145,11 @@ def test_published_schema_accepts_valid_and_rejects_typos():
     doc = document()
     doc["records"][0]["participantz"] = 1
     assert list(validator.iter_errors(doc))
+
+
+def test_docs_scoring_table_matches_programme_file(capsys):
+    assert main(["programme", "--scoring"]) == 0
+    table = capsys.readouterr().out
+    doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    start = doc.index("<!-- scoring-table:start -->\n") + len("<!-- scoring-table:start -->\n")
+    assert doc[start:doc.index("<!-- scoring-table:end -->")] == table
