@@ -158,7 +158,25 @@ class _NestedBad(Bad):
         super().__init__("；".join(str(p) for p in problems))
 
 
-PARTY = _Nested({"name": _string, "credit_code": _credit_code}, ("name",))
+class _Party(_Nested):
+    """The party checker, with a fast path for a well-formed party (same result as the general path)."""
+
+    def __call__(self, value: Any) -> dict[str, Any]:
+        if isinstance(value, dict) and value.keys() <= self.allowed.keys():
+            name, code = value.get("name"), value.get("credit_code")
+            if isinstance(name, str) and 0 < len(name) <= MAX_STRING:
+                if code is None:
+                    return dict(value)
+                if isinstance(code, str):
+                    code = creditcode.normalise(code)
+                    if creditcode.is_valid(code):
+                        out = dict(value)
+                        out["credit_code"] = code
+                        return out
+        return super().__call__(value)
+
+
+PARTY = _Party({"name": _string, "credit_code": _credit_code}, ("name",))
 
 
 def _phone(value: Any) -> str:
@@ -170,15 +188,13 @@ def _phone(value: Any) -> str:
 CONTACT = _Nested({"name": _string, "phone": _phone}, ())
 
 
-def _evidence_item(value: Any) -> dict[str, str]:
-    item = _Nested({"name": _string, "sha256": _sha256}, ("name", "sha256"))(value)
-    return item
-
-
 def _sha256(value: Any) -> str:
     if not isinstance(value, str) or not SHA256.match(value.lower()):
         raise Bad(f"应为64位十六进制SHA-256摘要，实际为{_shown(value)}")
     return value.lower()
+
+
+_evidence_item = _Nested({"name": _string, "sha256": _sha256}, ("name", "sha256"))
 
 
 def _evidence(value: Any) -> list[dict[str, str]]:
@@ -186,6 +202,14 @@ def _evidence(value: Any) -> list[dict[str, str]]:
         raise Bad(f"应为列表，实际为{_typename(value)}")
     out = []
     for i, item in enumerate(value):
+        # Fast path: exactly {name, sha256}, both fine and the digest already lower-case;
+        # gives what _evidence_item would.
+        if isinstance(item, dict) and len(item) == 2:
+            name, digest = item.get("name"), item.get("sha256")
+            if isinstance(name, str) and 0 < len(name) <= MAX_STRING and isinstance(digest, str) \
+                    and SHA256.match(digest):
+                out.append(dict(item))
+                continue
         try:
             out.append(_evidence_item(item))
         except _NestedBad as exc:
@@ -195,7 +219,7 @@ def _evidence(value: Any) -> list[dict[str, str]]:
 
 def _enum(values: dict[str, str]) -> Callable[[Any], str]:
     def check(value: Any) -> str:
-        if value not in values:
+        if not isinstance(value, str) or value not in values:
             raise Bad(f"取值{_shown(value)}无效，应为：" + "、".join(f"{k}（{v}）" for k, v in values.items()))
         return value
     return check
@@ -246,11 +270,27 @@ def _non_empty(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return inner
 
 
+def _non_empty_string(value: Any) -> str:
+    """``_non_empty(_string)`` in one call for the common case."""
+    if isinstance(value, str) and len(value) <= MAX_STRING and value.strip():
+        return value
+    return _non_empty(_string)(value)
+
+
 COMMON_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "id": _non_empty(_string), "clause": _string, "phase": _enum(PHASES), "date": parse_date,
-    "title": _non_empty(_string), "evidence": _evidence, "verified": _bool,
+    "id": _non_empty_string, "clause": _string, "phase": _enum(PHASES), "date": parse_date,
+    "title": _non_empty_string, "evidence": _evidence, "verified": _bool,
 }
 COMMON_REQUIRED = ("id", "clause", "phase", "date", "title")
+
+
+def _assert_rejects_null(name: str, check: Callable[[Any], Any]) -> None:
+    """The record fast path relies on this: a null field is stored as null, never checked."""
+    try:
+        check(None)
+    except Bad:
+        return
+    raise AssertionError(f"field check for '{name}' accepts null")
 
 
 class Validator:
@@ -264,6 +304,10 @@ class Validator:
             checks.update({name: field_check(f) for name, f in clause.fields.items()})
             required = COMMON_REQUIRED + tuple(n for n, f in clause.fields.items() if f.required)
             self.clause_checks[cid] = (checks, required)
+        self.required_keys = {cid: frozenset(required) for cid, (_, required) in self.clause_checks.items()}
+        for checks, _ in self.clause_checks.values():
+            for name, check in checks.items():
+                _assert_rejects_null(name, check)
         self.org_checks = {"name": _non_empty(_string), "credit_code": _credit_code,
                            "comprehensive": _bool, "registers_tech_contracts": _bool}
         self.top = ("format", "programme", "applied_on", "contract_signed_on", "organization",
@@ -349,41 +393,58 @@ class Validator:
         seen: dict[str, int] = {}
         clause_checks = self.clause_checks
         for i, raw in enumerate(value):
-            path = f"records[{i}]"
             if not isinstance(raw, dict):
-                problems.append(Problem(path, f"应为对象，实际为{_typename(raw)}"))
+                problems.append(Problem(f"records[{i}]", f"应为对象，实际为{_typename(raw)}"))
                 continue
             cid = raw.get("clause")
-            checks = clause_checks.get(cid)  # type: ignore[arg-type]
+            checks = clause_checks.get(cid) if isinstance(cid, str) else None
             if checks is None:
-                problems.append(Problem(f"{path}.clause", f"未知条款编号{_shown(cid)}（应为：{'、'.join(clause_checks)}）"))
+                problems.append(Problem(f"records[{i}].clause",
+                                        f"未知条款编号{_shown(cid)}（应为：{'、'.join(clause_checks)}）"))
                 continue
             allowed, required = checks
-            rec: dict[str, Any] = {}
-            for key, item in raw.items():
-                check = allowed.get(key)
-                if check is None:
-                    problems.append(Problem(f"{path}.{key}", f"条款{cid}的记录没有此字段（允许的字段：{'、'.join(allowed)}）"))
-                elif item is None:
-                    rec[key] = None
-                else:
-                    try:
-                        rec[key] = check(item)
-                    except _NestedBad as exc:
-                        problems.extend(Problem(f"{path}.{key}{_join(p.path)}", p.message) for p in exc.problems)
-                    except Bad as exc:
-                        problems.append(Problem(f"{path}.{key}", str(exc)))
-            for key in required:
-                if raw.get(key) is None:
-                    problems.append(Problem(f"{path}.{key}", "必填，未填写"))
+            rec = None
+            # Fast path for a well-formed record: every required field present, and every field
+            # known (else KeyError) and passing its check (a null never does, see __init__).
+            # Anything else goes through _record, which collects the problems; the checks are
+            # pure, so running them again there is safe.
+            if raw.keys() >= self.required_keys[cid]:
+                try:
+                    rec = {key: allowed[key](item) for key, item in raw.items()}
+                except (KeyError, Bad):
+                    pass
+            if rec is None:
+                rec = self._record(f"records[{i}]", raw, cid, allowed, required, problems)
             rid = rec.get("id")
             if rid is not None:
                 if rid in seen:
-                    problems.append(Problem(f"{path}.id", f"记录编号“{rid}”与 records[{seen[rid]}] 重复"))
+                    problems.append(Problem(f"records[{i}].id", f"记录编号“{rid}”与 records[{seen[rid]}] 重复"))
                 else:
                     seen[rid] = i
             out.append(rec)
         return out
+
+    @staticmethod
+    def _record(path: str, raw: dict, cid: str, allowed: dict[str, Callable[[Any], Any]], required: tuple[str, ...],
+                problems: list[Problem]) -> dict[str, Any]:
+        rec: dict[str, Any] = {}
+        for key, item in raw.items():
+            check = allowed.get(key)
+            if check is None:
+                problems.append(Problem(f"{path}.{key}", f"条款{cid}的记录没有此字段（允许的字段：{'、'.join(allowed)}）"))
+            elif item is None:
+                rec[key] = None
+            else:
+                try:
+                    rec[key] = check(item)
+                except _NestedBad as exc:
+                    problems.extend(Problem(f"{path}.{key}{_join(p.path)}", p.message) for p in exc.problems)
+                except Bad as exc:
+                    problems.append(Problem(f"{path}.{key}", str(exc)))
+        for key in required:
+            if raw.get(key) is None:
+                problems.append(Problem(f"{path}.{key}", "必填，未填写"))
+        return rec
 
 
 def _join(sub: str) -> str:

@@ -38,9 +38,23 @@ def number(value: Decimal) -> int | float:
 
 
 class _MessageValues(dict):
-    """Values a rule message may name; missing ones read 未填写."""
+    """Values a rule message may name: the rule's extra values, then ``working_days`` (between
+    the record's notified_on and registered_on), the record's fields, the parameters; each
+    worked out only when the message names it. Anything else reads 未填写."""
 
-    def __missing__(self, key: str) -> str:
+    def __init__(self, record: dict, params: dict, extra: dict | None):
+        super().__init__(extra or ())
+        self.record, self.params = record, params
+
+    def __missing__(self, key: str) -> Any:
+        if key == "working_days":
+            a, b = self.record.get("notified_on"), self.record.get("registered_on")
+            if a and b:
+                return working_days_between(a, b)
+        if key in self.record:
+            return _shown(self.record[key])
+        if key in self.params:
+            return _shown(self.params[key])
         return "未填写"
 
 
@@ -57,21 +71,52 @@ def _shown(value: Any) -> Any:
 
 
 def _message(template: str, record: dict, params: dict, extra: dict | None = None) -> str:
-    values = _MessageValues({k: _shown(v) for k, v in params.items()})
-    values.update({k: _shown(v) for k, v in record.items()})
-    if "notified_on" in record and "registered_on" in record:
-        a, b = record.get("notified_on"), record.get("registered_on")
-        if a and b:
-            values["working_days"] = working_days_between(a, b)
-    if extra:
-        values.update(extra)
-    return template.format_map(values)
+    return template.format_map(_MessageValues(record, params, extra))
 
 
 def same_work_keys(record: dict) -> list[Any]:
     keys: list[Any] = [("sha256", e["sha256"]) for e in record.get("evidence") or ()]
     keys.append(("title", normalise_text(record["title"]), record["date"]))
     return keys
+
+
+class _CountedWork:
+    """The same-work keys of the records counted in the kept family (X-ONCE).
+
+    Same answers as a set of :func:`same_work_keys` of those records, but built once, on the
+    first question, and a counted title is normalised only when a record of the same date is
+    checked against it (most dates never are)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict] = []
+        self.files: set[str] | None = None
+        self.titles_on: dict[dt.date, list[str]] = {}
+        self.normalised_on: dict[dt.date, set[str]] = {}
+
+    def add(self, records: list[dict]) -> None:
+        self.records += records
+        self.files = None  # index out of date
+
+    def __bool__(self) -> bool:
+        return bool(self.records)
+
+    def __contains__(self, record: dict) -> bool:
+        """Whether ``record`` shares an evidence file, or a normalised title and date, with counted work."""
+        if self.files is None:
+            self.files = {e["sha256"] for r in self.records for e in r.get("evidence") or ()}
+            self.titles_on, self.normalised_on = {}, {}
+            for r in self.records:
+                self.titles_on.setdefault(r["date"], []).append(r["title"])
+        for e in record.get("evidence") or ():
+            if e["sha256"] in self.files:
+                return True
+        day = record["date"]
+        if day not in self.titles_on:
+            return False
+        titles = self.normalised_on.get(day)
+        if titles is None:
+            titles = self.normalised_on[day] = {normalise_text(t) for t in self.titles_on[day]}
+        return normalise_text(record["title"]) in titles
 
 
 def score_clause(rule: ScoreRule, counted: list[dict]) -> tuple[Decimal, dict]:
@@ -136,19 +181,19 @@ class Evaluation:
         problems, not_chosen = self._choices(touched)
         keep = prog.same_work["keep"]
         families = [keep] + [f for f in prog.families if f != keep]
-        kept_keys: set[Any] = set()
+        counted_work = _CountedWork()
         clauses: dict[str, dict] = {}
         scores: dict[str, Decimal] = {}
         for family in families:
             for clause in prog.clauses_of(family):
                 out, score, counted = self._clause(self.rules.clauses[clause.id],
                                                    by_clause.get(clause.id, []), not_chosen,
-                                                   kept_keys if family != keep else None)
+                                                   counted_work if family != keep else None,
+                                                   declared=clause.id in touched)
                 clauses[clause.id] = out
                 scores[clause.id] = score
                 if family == keep and family in prog.same_work["families"]:
-                    for r in counted:
-                        kept_keys.update(same_work_keys(r))
+                    counted_work.add(counted)
 
         problems += self._unresolved_choices(touched, clauses, scores)
         problems += self._areas_gates(clauses)
@@ -225,7 +270,7 @@ class Evaluation:
 
     # --- one clause -------------------------------------------------------------
     def _clause(self, cc: CompiledClause, records: list[dict], not_chosen: dict[str, str],
-                kept_keys: set | None) -> tuple[dict, Decimal, list[dict]]:
+                counted_work: _CountedWork | None, declared: bool = True) -> tuple[dict, Decimal, list[dict]]:
         clause = cc.definition
         rejected: list[dict] = []
         params = self.params
@@ -270,7 +315,7 @@ class Evaluation:
                     reject(r, xw, f"日期 {day} 不在{self.programme.windows[xw].label}（{start}至{end}）内")
                     break
             else:
-                if kept_keys and not kept_keys.isdisjoint(same_work_keys(r)):
+                if counted_work and r in counted_work:
                     reject(r, self.programme.same_work["id"],
                            "与科技重点工作中已计入的记录为同一工作（相同证明材料，或相同名称和日期），不重复计入")
                     continue
@@ -299,7 +344,9 @@ class Evaluation:
                                "failed": len(failed_ids)})
 
         met, condition_trace = cc.condition.evaluate(survivors)
-        if not records:
+        if not records and not declared:
+            # not_declared only when the application has no record at all for the clause; plan
+            # records left out of the prior basis still make it declared (so: not_met on this basis)
             status = "not_declared"
         else:
             status = "met" if met else "not_met"

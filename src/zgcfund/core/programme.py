@@ -279,6 +279,8 @@ class Programme:
                 raise self._fail(f"gates.{g.id}", "choose gate needs a known group and choose")
             if g.kind == "areas_met" and (g.family not in self.families or g.at_least is None):
                 raise self._fail(f"gates.{g.id}", "areas_met gate needs a known family and at_least")
+            if isinstance(g.at_least, dict) and g.at_least.get("param") not in self.parameters:
+                raise self._fail(f"gates.{g.id}.at_least", f"unknown parameter '{g.at_least.get('param')}'")
         check_ref("same_work", self.same_work["ref"])
         for fam in self.same_work["families"] + [self.same_work["keep"]]:
             if fam not in self.families:

@@ -78,7 +78,7 @@ class Scope:
 def normalise_text(text: str) -> str:
     """NFKC, case-folded, without spaces and punctuation: for same-name matching."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
+    return "".join(filter(str.isalnum, text))
 
 
 def party_key(party: dict | None) -> str | None:

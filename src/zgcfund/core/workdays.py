@@ -7,8 +7,6 @@ a date outside it is an error naming the date, never a weekday guess.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-
 import chinese_calendar
 
 
@@ -32,25 +30,37 @@ def covers(day: dt.date) -> bool:
     return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
-def is_working_day(day: dt.date) -> bool:
+# chinese_calendar.is_workday() rescans its tables on every call (~30 µs). The covered range is
+# small (a few thousand days), so precompute a running count of working days once: any
+# "working days between" is then one subtraction.
+_START = dt.date(FIRST_YEAR, 1, 1)
+
+
+def _running_counts() -> list[int]:
+    holidays, workdays = chinese_calendar.holidays, chinese_calendar.workdays
+    counts, total, day, one = [0], 0, _START, dt.timedelta(days=1)
+    while day.year <= LAST_YEAR:
+        total += day in workdays or (day.weekday() <= 4 and day not in holidays)
+        counts.append(total)  # counts[i + 1] = working days among the first i + 1 days of the range
+        day += one
+    return counts
+
+
+_COUNTS = _running_counts()
+
+
+def _index(day: dt.date) -> int:
     if not covers(day):
         raise CalendarRangeError(day)
-    return chinese_calendar.is_workday(day)
+    return (day - _START).days
 
 
-@lru_cache(maxsize=4096)
+def is_working_day(day: dt.date) -> bool:
+    i = _index(day)
+    return _COUNTS[i + 1] > _COUNTS[i]
+
+
 def working_days_between(earlier: dt.date, later: dt.date) -> int:
     """Working days strictly between two dates (neither end counted); 0 if not earlier."""
-    for day in (earlier, later):
-        if not covers(day):
-            raise CalendarRangeError(day)
-    if later <= earlier:
-        return 0
-    count = 0
-    day = earlier + dt.timedelta(days=1)
-    one = dt.timedelta(days=1)
-    while day < later:
-        if chinese_calendar.is_workday(day):
-            count += 1
-        day += one
-    return count
+    i, j = _index(earlier), _index(later)
+    return _COUNTS[j] - _COUNTS[i + 1] if j > i else 0
