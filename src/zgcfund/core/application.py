@@ -50,13 +50,24 @@ def _typename(value: Any) -> str:
             dict: "对象", type(None): "null"}.get(type(value), type(value).__name__)
 
 
+_DATES: dict[str, dt.date] = {}
+
+
 def parse_date(value: Any) -> dt.date:
+    # Applications repeat a few hundred distinct dates; parsed ones are remembered (bounded).
+    if type(value) is str:
+        day = _DATES.get(value)
+        if day is not None:
+            return day
     if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
         raise Bad(f"应为YYYY-MM-DD格式的日期，实际为{_shown(value)}")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise Bad(f"不是有效日期：{_shown(value)}") from None
+    if len(_DATES) < 100_000:
+        _DATES[value] = day
+    return day
 
 
 def _shown(value: Any) -> str:

@@ -7,6 +7,7 @@ a date outside it is an error naming the date, never a weekday guess.
 from __future__ import annotations
 
 import datetime as dt
+
 import chinese_calendar
 
 
