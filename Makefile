@@ -1,0 +1,61 @@
+# zgcfund — two commands for a new user:
+#   make run    set up .venv, migrate, load the 2025 programme, serve on http://127.0.0.1:8000/
+#   make test   set up .venv and the Debian packages the browser tests need, run pytest
+#
+# The install step is stamped (.venv/.installed): it runs again only when
+# pyproject.toml or constraints.txt changes, or after `make clean`.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) manage.py
+ADDR ?= 127.0.0.1:8000
+APT_PACKAGES := chromium fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint bench install system-packages clean
+
+run: $(STAMP)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_programme
+	@echo ""
+	@echo "  zgcfund: http://$(ADDR)/"
+	@echo "  No demo logins yet (they come in a later issue). Ctrl-C stops the server."
+	@echo ""
+	$(MANAGE) runserver $(ADDR)
+
+test: $(STAMP) system-packages
+	$(VENV)/bin/pytest $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+
+# Benchmarks (by hand; numbers go to benchmarks/results/ and the issue notes).
+bench: $(STAMP)
+	$(PY) benchmarks/engine.py
+
+install: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || { \
+	  echo "python3 -m venv failed; installing Debian's python3-venv"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+
+$(STAMP): $(PY) pyproject.toml constraints.txt
+	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[test]'
+	@touch $@
+
+# Debian's Chromium (driven by Playwright, never `playwright install`) and CJK fonts.
+system-packages:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) test-output

@@ -1,0 +1,60 @@
+"""Store programme files as ProgrammeYear rows and read the current one back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from zgcfund.core.programme import Programme, parse_programme
+from zgcfund.programmes.models import ProgrammeYear
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    row: ProgrammeYear
+    created: bool
+    previous: ProgrammeYear | None  # the row that was current before, if any
+
+
+def load_programme_year(programme: Programme) -> LoadResult:
+    """Store ``programme`` unless its current version has the same hash.
+
+    A changed file under the same code becomes version N+1 and the current one;
+    earlier versions are kept as they were.
+    """
+    with transaction.atomic():
+        rows = ProgrammeYear.objects.select_for_update().filter(code=programme.code)
+        current = rows.filter(is_current=True).first()
+        if current is not None and current.sha256 == programme.sha256:
+            return LoadResult(current, created=False, previous=current)
+        latest = rows.order_by("-version").values_list("version", flat=True).first() or 0
+        rows.filter(is_current=True).update(is_current=False)
+        row = ProgrammeYear.objects.create(
+            code=programme.code,
+            version=latest + 1,
+            year=programme.year,
+            title=programme.title,
+            source_text=programme.source_text,
+            sha256=programme.sha256,
+            scoring_version=str(programme.scoring.get("version", "")),
+            origin=programme.origin[:500],
+            is_current=True,
+        )
+    return LoadResult(row, created=True, previous=current)
+
+
+def current_programme_year() -> ProgrammeYear | None:
+    """The current version of the latest programme year, or None if nothing is loaded."""
+    return ProgrammeYear.objects.filter(is_current=True).order_by("-year", "-loaded_at").first()
+
+
+_PARSED: dict[str, Programme] = {}
+
+
+def parsed(row: ProgrammeYear) -> Programme:
+    """The engine's view of a stored row, parsed from its stored text (cached by hash)."""
+    programme = _PARSED.get(row.sha256)
+    if programme is None:
+        programme = _PARSED[row.sha256] = parse_programme(row.source_text, f"{row.code} v{row.version}")
+    return programme

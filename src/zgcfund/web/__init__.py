@@ -1,0 +1,1 @@
+"""The zgcfund Django project: settings, URLs, WSGI/ASGI entry points, home page."""

@@ -1,0 +1,141 @@
+"""Django settings for zgcfund, all from the environment (README: Settings).
+
+ZGCFUND_ENV=production turns on the production settings: DEBUG off, HTTPS only
+(secure cookies, HSTS, SSL redirect), ALLOWED_HOSTS from ZGCFUND_ALLOWED_HOSTS,
+and no start without ZGCFUND_SECRET_KEY. Anything else is a development setup
+with a SQLite database under var/ at the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/zgcfund
+REPO_DIR = PACKAGE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("ZGCFUND_VAR_DIR", REPO_DIR / "var"))
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+ENVIRONMENT = os.environ.get("ZGCFUND_ENV", "development").strip().lower()
+PRODUCTION = ENVIRONMENT == "production"
+
+DEV_SECRET_KEY = "django-insecure-zgcfund-development-only-never-use-in-production"
+SECRET_KEY = os.environ.get("ZGCFUND_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("ZGCFUND_ENV=production needs ZGCFUND_SECRET_KEY (at least 50 random characters).")
+    SECRET_KEY = DEV_SECRET_KEY
+
+DEBUG = not PRODUCTION and os.environ.get("ZGCFUND_DEBUG", "1") != "0"
+
+ALLOWED_HOSTS = env_list("ZGCFUND_ALLOWED_HOSTS")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ZGCFUND_ENV=production needs ZGCFUND_ALLOWED_HOSTS (comma-separated host names).")
+if not PRODUCTION and not ALLOWED_HOSTS:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "zgcfund.web",
+    "zgcfund.programmes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "zgcfund.web.middleware.QueryLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "zgcfund.web.urls"
+WSGI_APPLICATION = "zgcfund.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL (postgres://USER:PASSWORD@HOST:PORT/NAME), else SQLite under var/.
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'zgcfund.sqlite3'}",
+        conn_max_age=60 if PRODUCTION else 0,
+        conn_health_checks=PRODUCTION,
+    ),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Chinese first; English for the interface (programme texts stay in the official Chinese).
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+STATIC_URL = "static/"
+# Production serves collected files (`manage.py collectstatic`); elsewhere WhiteNoise finds them in the apps.
+STATIC_ROOT = Path(os.environ.get("ZGCFUND_STATIC_ROOT", VAR_DIR / "static")) if PRODUCTION else None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION  # no collectstatic needed outside production
+
+EMAIL_BACKEND = os.environ.get("ZGCFUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("ZGCFUND_FROM_EMAIL", "zgcfund@localhost")
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes over plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("ZGCFUND_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    if os.environ.get("ZGCFUND_TRUST_X_FORWARDED_PROTO") == "1":  # behind a TLS-terminating proxy
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
