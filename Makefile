@@ -11,12 +11,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := $(PY) manage.py
 ADDR ?= 127.0.0.1:8000
-APT_PACKAGES := chromium fonts-noto-cjk
+# Debian packages: CJK fonts, libmagic (uploads checked by content), Pango/HarfBuzz (WeasyPrint PDFs);
+# the tests add Chromium.
+RUN_APT_PACKAGES := fonts-noto-cjk libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint bench install system-packages clean
 
 run: $(STAMP)
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES='$(RUN_APT_PACKAGES)'
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_programme
 	@echo ""
@@ -25,7 +29,8 @@ run: $(STAMP)
 	@echo ""
 	$(MANAGE) runserver $(ADDR)
 
-test: $(STAMP) system-packages
+test: $(STAMP)
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES='$(TEST_APT_PACKAGES)'
 	$(VENV)/bin/pytest $(ARGS)
 
 lint: $(STAMP)
@@ -46,7 +51,8 @@ $(STAMP): $(PY) pyproject.toml constraints.txt
 	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[test]'
 	@touch $@
 
-# Debian's Chromium (driven by Playwright, never `playwright install`) and CJK fonts.
+# Installs whichever of $(APT_PACKAGES) are missing (Chromium is driven by Playwright, never `playwright install`).
+APT_PACKAGES ?= $(TEST_APT_PACKAGES)
 system-packages:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do \

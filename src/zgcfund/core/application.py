@@ -125,6 +125,14 @@ def _credit_code(value: Any) -> str:
     return code
 
 
+def _accepting(codes: frozenset[str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if isinstance(value, str) and creditcode.normalise(value) in codes:
+            return creditcode.normalise(value)
+        return _credit_code(value)
+    return check
+
+
 def _object(value: Any, allowed: dict[str, Callable[[Any], Any]], required: tuple[str, ...],
             path: str, problems: list[Problem]) -> dict[str, Any] | None:
     if not isinstance(value, dict):
@@ -324,7 +332,9 @@ class Validator:
         self.top = ("format", "programme", "applied_on", "contract_signed_on", "organization",
                     "choices", "records")
 
-    def validate(self, doc: Any) -> Application:
+    def validate(self, doc: Any, accepted_credit_codes: frozenset[str] = frozenset()) -> Application:
+        """``accepted_credit_codes``: organization codes that fail the check but that the office
+        accepted by a recorded override (the web app passes them; the CLI never does)."""
         problems: list[Problem] = []
         if not isinstance(doc, dict):
             raise InvalidDocument([Problem("", f"文档顶层应为JSON对象，实际为{_typename(doc)}")])
@@ -341,7 +351,10 @@ class Validator:
         if applied_on and contract and contract < applied_on:
             problems.append(Problem("contract_signed_on", f"合同签署日期 {contract} 早于申报日期 {applied_on}"))
 
-        org = _object(doc.get("organization"), self.org_checks, ("name", "credit_code"),
+        org_checks = self.org_checks
+        if accepted_credit_codes:
+            org_checks = {**org_checks, "credit_code": _accepting(accepted_credit_codes)}
+        org = _object(doc.get("organization"), org_checks, ("name", "credit_code"),
                       "organization", problems) if "organization" in doc else None
         if "organization" not in doc:
             problems.append(Problem("organization", "必填，未填写"))
@@ -435,6 +448,17 @@ class Validator:
             out.append(rec)
         return out
 
+    def check_record(self, raw: dict) -> tuple[dict[str, Any], list[Problem]]:
+        """One record on its own (a web form's check). Problem paths are relative to the record,
+        e.g. ``enterprise.credit_code``; cross-record rules (ids, X-ONCE) are not checked here."""
+        cid = raw.get("clause")
+        checks = self.clause_checks.get(cid) if isinstance(cid, str) else None
+        if checks is None:
+            return {}, [Problem("clause", f"未知条款编号{_shown(cid)}（应为：{'、'.join(self.clause_checks)}）")]
+        problems: list[Problem] = []
+        rec = self._record("", raw, cid, *checks, problems)
+        return rec, [Problem(p.path.lstrip("."), p.message) for p in problems]
+
     @staticmethod
     def _record(path: str, raw: dict, cid: str, allowed: dict[str, Callable[[Any], Any]], required: tuple[str, ...],
                 problems: list[Problem]) -> dict[str, Any]:
@@ -472,5 +496,5 @@ def validator_for(programme: Programme) -> Validator:
     return v
 
 
-def validate(doc: Any, programme: Programme) -> Application:
-    return validator_for(programme).validate(doc)
+def validate(doc: Any, programme: Programme, accepted_credit_codes: frozenset[str] = frozenset()) -> Application:
+    return validator_for(programme).validate(doc, accepted_credit_codes)

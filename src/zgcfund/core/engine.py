@@ -366,6 +366,7 @@ def evaluate_application(programme: Programme, app: Application, basis: str = "p
     return Evaluation(programme, app, basis).run()
 
 
-def evaluate(doc: Any, programme: Programme, basis: str = "prior") -> dict:
+def evaluate(doc: Any, programme: Programme, basis: str = "prior",
+             accepted_credit_codes: frozenset[str] = frozenset()) -> dict:
     """Validate a zgc-application/1 document and evaluate it (raises InvalidDocument)."""
-    return evaluate_application(programme, validate(doc, programme), basis)
+    return evaluate_application(programme, validate(doc, programme, accepted_credit_codes), basis)

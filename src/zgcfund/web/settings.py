@@ -49,9 +49,26 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "rules.apps.AutodiscoverRulesConfig",
     "zgcfund.web",
+    "zgcfund.accounts",
     "zgcfund.programmes",
+    "zgcfund.applications",
+    "zgcfund.audit",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "home"
+SESSION_COOKIE_AGE = int(os.environ.get("ZGCFUND_SESSION_SECONDS", 4 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+PASSWORD_RESET_TIMEOUT = 2 * 3600
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -63,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -99,7 +117,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "zgcfund.accounts.passwords.CharacterClassValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -115,8 +134,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 # Production serves collected files (`manage.py collectstatic`); elsewhere WhiteNoise finds them in the apps.
 STATIC_ROOT = Path(os.environ.get("ZGCFUND_STATIC_ROOT", VAR_DIR / "static")) if PRODUCTION else None
+# Evidence, commitment scans and PDFs: outside any web root, served only by access-checked views.
+PRIVATE_FILES_DIR = Path(os.environ.get("ZGCFUND_PRIVATE_FILES_DIR", VAR_DIR / "private"))
+EVIDENCE_MAX_BYTES = int(os.environ.get("ZGCFUND_EVIDENCE_MAX_MB", 20)) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # JSON imports and form posts
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(PRIVATE_FILES_DIR), "base_url": None}},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(PRIVATE_FILES_DIR), "base_url": None}},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -124,6 +151,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION  # no collectstatic needed outside production
+
+# Demo/training installations only: the date the programme's rules see (zgcfund.programmes.domain.clock).
+ZGCFUND_CLOCK_DATE = os.environ.get("ZGCFUND_CLOCK_DATE", "")
+if PRODUCTION and ZGCFUND_CLOCK_DATE:
+    raise ImproperlyConfigured("ZGCFUND_CLOCK_DATE is for demo installations, never production.")
 
 EMAIL_BACKEND = os.environ.get("ZGCFUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("ZGCFUND_FROM_EMAIL", "zgcfund@localhost")

@@ -1,3 +1,4 @@
 from zgcfund.programmes.models.programme_year import ProgrammeYear
+from zgcfund.programmes.models.window import ApplicationWindow
 
-__all__ = ["ProgrammeYear"]
+__all__ = ["ApplicationWindow", "ProgrammeYear"]

@@ -1,0 +1,35 @@
+"""Permission predicates (django-rules) for organizations and their users."""
+
+from __future__ import annotations
+
+import rules
+
+from zgcfund.accounts.models.organization import MemberRole
+
+
+@rules.predicate
+def is_office(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_office)
+
+
+@rules.predicate
+def is_applicant_of(user, organization) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or organization is None:
+        return False
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.organization_id == organization.pk
+
+
+@rules.predicate
+def is_admin_of(user, organization) -> bool:
+    return is_applicant_of(user, organization) and user.membership.role == MemberRole.ADMIN
+
+
+@rules.predicate
+def organization_is_approved(user, organization) -> bool:
+    return organization is not None and organization.is_approved
+
+
+rules.add_perm("accounts.view_organization", is_applicant_of | is_office)
+rules.add_perm("accounts.manage_members", is_admin_of)
+rules.add_perm("accounts.review_organization", is_office)

@@ -1,0 +1,3 @@
+from zgcfund.audit.models.event import AuditEvent
+
+__all__ = ["AuditEvent"]

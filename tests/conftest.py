@@ -1,0 +1,100 @@
+"""Fixtures shared by the web, browser and service tests: the loaded programme, organizations,
+users, an open application window. Private files go to a per-test temporary directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from zgcfund.core.programme import Programme, load_programme
+
+PASSWORD = "Passw0rd-test"
+
+
+@pytest.fixture
+def programme() -> Programme:
+    return load_programme()
+
+
+@pytest.fixture(autouse=True)
+def _private_files(tmp_path, settings):
+    """Evidence and PDFs of a test never land in var/."""
+    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+               "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}
+    settings.PRIVATE_FILES_DIR = tmp_path / "private"
+    settings.STORAGES = {**settings.STORAGES, "private": storage, "default": storage}
+
+
+@pytest.fixture
+def loaded(db, programme):
+    """The packaged 2025 programme, stored as the current ProgrammeYear."""
+    from zgcfund.programmes.domain import load_programme_year
+
+    return load_programme_year(programme).row
+
+
+@pytest.fixture(autouse=True)
+def _programme_clock(settings):
+    """Tests run on the 2025 programme as it was: the programme clock shows 2025-09-20."""
+    settings.ZGCFUND_CLOCK_DATE = "2025-09-20"
+
+
+@pytest.fixture
+def open_window(loaded):
+    from zgcfund.programmes.domain import clock
+    from zgcfund.programmes.models import ApplicationWindow
+
+    now = clock.now()
+    return ApplicationWindow.objects.create(code=loaded.code, opens_at=now - dt.timedelta(days=10),
+                                            closes_at=now + dt.timedelta(days=20))
+
+
+@pytest.fixture
+def make_org(db):
+    from zgcfund.devtools.people import create_organization
+
+    return create_organization
+
+
+@pytest.fixture
+def make_user(db):
+    from zgcfund.devtools.people import create_user
+
+    def make(email, **kwargs):
+        return create_user(email, PASSWORD, **kwargs)
+    return make
+
+
+@pytest.fixture
+def org(make_org):
+    return make_org("北京市中关村人工智能产业协会")
+
+
+@pytest.fixture
+def other_org(make_org):
+    return make_org("北京其他科技协会")
+
+
+@pytest.fixture
+def applicant(make_user, org):
+    return make_user("admin@ai-assoc.example", organization=org, full_name="王管理")
+
+
+@pytest.fixture
+def other_applicant(make_user, other_org):
+    return make_user("someone@other.example", organization=other_org, full_name="李他人")
+
+
+@pytest.fixture
+def office_user(make_user):
+    from zgcfund.accounts.models.user import Role
+
+    return make_user("office@zgc.example", role=Role.OFFICE, full_name="赵办公室")
+
+
+@pytest.fixture
+def application(loaded, org, applicant):
+    from zgcfund.applications.domain.editing import application_for
+
+    return application_for(org, applicant)
