@@ -19,15 +19,21 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint bench install system-packages clean
 
+# The demo runs the 2025 programme as it was on DEMO_DATE (the programme clock; see README).
+DEMO_DATE ?= 2025-09-20
+RUN_ENV := ZGCFUND_CLOCK_DATE=$(DEMO_DATE)
+
 run: $(STAMP)
 	@$(MAKE) --no-print-directory system-packages APT_PACKAGES='$(RUN_APT_PACKAGES)'
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_programme
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) load_programme
 	@echo ""
-	@echo "  zgcfund: http://$(ADDR)/"
-	@echo "  No demo logins yet (they come in a later issue). Ctrl-C stops the server."
+	$(RUN_ENV) $(MANAGE) load_demo --print-logins
+	@echo "  zgcfund: http://$(ADDR)/   (programme clock: $(DEMO_DATE); Ctrl-C stops the server)"
 	@echo ""
-	$(MANAGE) runserver $(ADDR)
+	@echo "  E-mails (password reset, invitations) are printed here in the console."
+	@echo ""
+	$(RUN_ENV) $(MANAGE) runserver $(ADDR)
 
 test: $(STAMP)
 	@$(MAKE) --no-print-directory system-packages APT_PACKAGES='$(TEST_APT_PACKAGES)'

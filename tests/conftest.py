@@ -12,9 +12,15 @@ from zgcfund.core.programme import Programme, load_programme
 PASSWORD = "Passw0rd-test"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def programme() -> Programme:
     return load_programme()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Password hashing is not under test here (the validators are); keep the suite fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

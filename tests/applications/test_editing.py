@@ -106,3 +106,25 @@ def test_delete_record(application, applicant, open_window):
     record = save_record(application, applicant, "K3.1", K31)
     delete_record(application, applicant, record, record.version)
     assert application.records.count() == 0
+
+
+def test_deleting_a_record_removes_its_stored_evidence_file(application, applicant, open_window,
+                                                           django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.files.storage import storages
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from zgcfund.applications.domain.evidence import store_evidence
+
+    record = save_record(application, applicant, "K3.1", K31)
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buf, "JPEG")
+    evidence = store_evidence(application, applicant, record, SimpleUploadedFile("现场.jpg", buf.getvalue()))
+    name = evidence.file.name
+    assert storages["private"].exists(name)
+    record.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_record(application, applicant, record, record.version)
+    assert not storages["private"].exists(name)

@@ -6,12 +6,12 @@ import itertools
 
 from django.utils import timezone
 
+from zgcfund.accounts.domain import PRIVACY_NOTICE_VERSION
 from zgcfund.accounts.models import Membership, Organization, User
 from zgcfund.accounts.models.organization import MemberRole, OrganizationStatus, RegistrationType
 from zgcfund.accounts.models.user import Role
 from zgcfund.core import creditcode
 
-PRIVACY_NOTICE_VERSION = "2025-1"
 _serial = itertools.count(1)
 
 

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "zgcfund.web.context_processors.programme_clock",
             ],
         },
     },
@@ -116,7 +117,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("email", "full_name")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "zgcfund.accounts.passwords.CharacterClassValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -159,6 +161,18 @@ if PRODUCTION and ZGCFUND_CLOCK_DATE:
 
 EMAIL_BACKEND = os.environ.get("ZGCFUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("ZGCFUND_FROM_EMAIL", "zgcfund@localhost")
+# SMTP (with ZGCFUND_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend)
+EMAIL_HOST = os.environ.get("ZGCFUND_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ZGCFUND_EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("ZGCFUND_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ZGCFUND_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = os.environ.get("ZGCFUND_EMAIL_SSL", "0") == "1"  # implicit TLS, port 465
+EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("ZGCFUND_EMAIL_TLS", "1") == "1"  # STARTTLS, port 587
+EMAIL_TIMEOUT = int(os.environ.get("ZGCFUND_EMAIL_TIMEOUT", 10))
+
+# Shared between worker processes (the login throttle counts failures here).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": os.environ.get("ZGCFUND_CACHE_DIR", str(VAR_DIR / "cache"))}}
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True

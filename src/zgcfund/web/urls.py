@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from zgcfund.applications.views import editor
 from zgcfund.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("zgcfund.accounts.urls")),
+    path("dashboard/", editor.dashboard, name="dashboard"),
+    path("applications/", include("zgcfund.applications.urls")),
+    path("office/", include("zgcfund.web.office_urls")),
     path("admin/", admin.site.urls),
 ]

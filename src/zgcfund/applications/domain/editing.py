@@ -174,13 +174,17 @@ def _stale_message(current: Record | None) -> str:
 
 
 def delete_record(application: Application, user, record: Record, expected_version: int | None = None) -> None:
+    from zgcfund.applications.domain.evidence import remove_files_on_commit
+
     ensure_editable(application)
     with transaction.atomic():
         snapshot = _snapshot(record)
+        files = list(EvidenceFile.objects.filter(record=record).exclude(file=""))
         deleted, _counts = Record.objects.filter(pk=record.pk, version=expected_version or record.version).delete()
         if not deleted:
             current = Record.objects.filter(pk=record.pk).select_related("updated_by").first()
             raise StaleEdit(_stale_message(current), current)
+        remove_files_on_commit(application, files)
         record_event("record.delete", _("删除记录 %(key)s（%(clause)s）：%(title)s") % {
             "key": record.key, "clause": record.clause, "title": record.title},
             actor=user, application=application, obj=record, changes={"before": snapshot})
@@ -233,6 +237,7 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
     awaiting upload. Returns counts (created, updated, deleted).
     """
     from zgcfund.applications.domain.document import accepted_credit_codes, programme_of
+    from zgcfund.applications.domain.evidence import remove_files_on_commit
 
     ensure_editable(application)
     programme = programme_of(application)
@@ -276,6 +281,7 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
             _sync_evidence(application, user, row, rec.get("evidence") or [], uploaded)
         stale = [r for k, r in existing.items() if k not in keep]
         counts["deleted"] = len(stale)
+        remove_files_on_commit(application, EvidenceFile.objects.filter(record__in=stale).exclude(file=""))
         Record.objects.filter(pk__in=[r.pk for r in stale]).delete()
         Application.objects.filter(pk=application.pk).update(
             choices=parsed.choices, contract_signed_on=parsed.contract_signed_on,
@@ -288,6 +294,8 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
 
 
 def _sync_evidence(application, user, record: Record, wanted: list[dict], uploaded: dict[str, EvidenceFile]) -> None:
+    from zgcfund.applications.domain.evidence import remove_files_on_commit
+
     rows = {f.sha256: f for f in record.evidence_files.all()}
     wanted_shas = [e["sha256"] for e in wanted]
     for item in wanted:
@@ -302,4 +310,6 @@ def _sync_evidence(application, user, record: Record, wanted: list[dict], upload
             size=source.size if source else None, content_type=source.content_type if source else "",
             file=source.file.name if source else "", thumbnail=source.thumbnail.name if source else "",
             uploaded_by=user)
-    EvidenceFile.objects.filter(record=record).exclude(sha256__in=wanted_shas).delete()
+    dropped = EvidenceFile.objects.filter(record=record).exclude(sha256__in=wanted_shas)
+    remove_files_on_commit(application, dropped.exclude(file=""))
+    dropped.delete()

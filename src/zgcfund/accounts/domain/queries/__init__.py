@@ -1,0 +1,33 @@
+"""Scoped querysets: an organization's users see their own organization only; the office sees all."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from zgcfund.accounts.models import Invitation, Membership, Organization
+
+
+def organizations_for(user) -> QuerySet[Organization]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Organization.objects.none()
+    if user.is_office:
+        return Organization.objects.all()
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(pk=membership.organization_id)
+
+
+def members_of(organization: Organization) -> QuerySet[Membership]:
+    return (Membership.objects.filter(organization=organization).select_related("user")
+            .order_by("role", "joined_at", "pk"))
+
+
+def invitations_of(organization: Organization) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(organization=organization).select_related("invited_by")
+
+
+def open_invitations_of(organization: Organization, now=None) -> QuerySet[Invitation]:
+    return invitations_of(organization).filter(accepted_at__isnull=True, revoked_at__isnull=True,
+                                               expires_at__gt=now or timezone.now())

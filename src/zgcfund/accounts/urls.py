@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from zgcfund.accounts.views import auth, organization, registration
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", registration.register, name="register"),
+    path("register/check-credit-code/", registration.check_credit_code, name="check_credit_code"),
+    path("privacy/", registration.privacy, name="privacy"),
+    path("organization/", organization.organization, name="organization"),
+    path("organization/edit/", organization.organization_edit, name="organization_edit"),
+    path("organization/members/", organization.members, name="members"),
+    path("organization/invitations/<int:pk>/revoke/", organization.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<str:token>/", organization.invitation_accept, name="invitation_accept"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password-reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]

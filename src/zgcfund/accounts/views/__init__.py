@@ -1,0 +1,3 @@
+"""Accounts pages, one module per area: ``registration`` (register, privacy notice), ``auth`` (login,
+password reset), ``organization`` (organization page, members, invitations), ``office`` (the office's
+review of organizations); ``access`` has the shared access checks."""

@@ -1,0 +1,128 @@
+"""The organization page, its edit form, members and invitations (the organization's own users only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zgcfund.accounts.domain import invitations as invitation_service
+from zgcfund.accounts.domain.credit import check_credit_code
+from zgcfund.accounts.domain.organizations import OrganizationEditRefused, update_organization
+from zgcfund.accounts.domain.queries import invitations_of, members_of, open_invitations_of
+from zgcfund.accounts.interfaces.forms import AcceptInvitationForm, InvitationForm, OrganizationEditForm
+from zgcfund.accounts.rules import is_admin_of
+from zgcfund.accounts.views.access import own_organization
+
+
+@login_required
+def organization(request):
+    if request.user.is_office:
+        return redirect("office:organizations")
+    org = own_organization(request)
+    context = {"org": org, "is_admin": is_admin_of(request.user, org),
+               "check": check_credit_code(org.credit_code, org.registration_type)}
+    return render(request, "accounts/organization.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request):
+    org = own_organization(request)
+    if not is_admin_of(request.user, org):
+        raise PermissionDenied
+    form = OrganizationEditForm(request.POST if request.method == "POST" else None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            was_rejected = org.status == "rejected"
+            org = update_organization(org, request.user, form.cleaned_data)
+        except OrganizationEditRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("单位信息已保存，已重新提交项目办公室审核。") if was_rejected else _("单位信息已保存。"))
+            return redirect("accounts:organization")
+    check = form.credit_check
+    if check is None and "credit_code" in form.fields:
+        code = form.data.get("credit_code") if form.is_bound else org.credit_code
+        check = check_credit_code("".join((code or "").split()), form.data.get("registration_type")
+                                  if form.is_bound else org.registration_type) if code else None
+    data = form.data if form.is_bound else {}
+    context = {"org": org, "form": form, "check": check,
+               "override_checked": bool(data.get("credit_code_override")) if form.is_bound
+               else org.credit_code_check_failed,
+               "override_note": data.get("credit_code_applicant_note", "") if form.is_bound
+               else org.credit_code_applicant_note,
+               "note_errors": form.errors.get("credit_code_applicant_note") if form.is_bound else None}
+    return render(request, "accounts/organization_edit.html", context)
+
+
+def _admin_org(request):
+    org = own_organization(request)
+    if not is_admin_of(request.user, org):
+        raise PermissionDenied
+    return org
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request):
+    """Member list, open invitations and the invitation form (the organization's admin only)."""
+    org = _admin_org(request)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, token = invitation_service.invite(org, request.user, form.cleaned_data["email"])
+        except invitation_service.InvitationRefused as exc:
+            form.add_error("email", exc.message)
+        else:
+            url = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
+            if invitation_service.send_invitation(invitation, url):
+                messages.success(request, _("已向 %(email)s 发送邀请邮件，链接7天内有效。") % {"email": invitation.email})
+            else:
+                messages.warning(request, _("邀请已创建，但邮件未能发出。请撤销后重新邀请，或联系项目办公室。"))
+            return redirect("accounts:members")
+    context = {"org": org, "form": form, "members": members_of(org), "open_invitations": open_invitations_of(org),
+               "past_invitations": invitations_of(org).exclude(pk__in=open_invitations_of(org).values("pk"))[:20]}
+    return render(request, "accounts/members.html", context)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk: int):
+    org = _admin_org(request)
+    invitation = get_object_or_404(invitations_of(org), pk=pk)
+    try:
+        invitation_service.revoke_invitation(invitation, request.user)
+    except invitation_service.InvitationRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤销对 %(email)s 的邀请。") % {"email": invitation.email})
+    return redirect("accounts:members")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    invitation = invitation_service.find_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "signed_in": True})
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_service.accept_invitation(token, full_name=form.cleaned_data["full_name"],
+                                                        password=form.cleaned_data["password1"],
+                                                        privacy_accepted=form.cleaned_data["privacy_accepted"])
+        except invitation_service.InvitationRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("欢迎加入“%(org)s”。") % {"org": invitation.organization.name})
+            return redirect("dashboard")
+    return render(request, "accounts/invitation_accept.html",
+                  {"invitation": invitation, "form": form})

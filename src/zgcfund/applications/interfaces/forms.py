@@ -1,0 +1,158 @@
+"""The record form, generated from the clause's field specs in the programme file.
+
+The form only turns HTML inputs into format values (numbers, dates, booleans, parties); what is
+valid is decided by the engine (``check_record``), whose problems are mapped back onto the fields.
+A later programme year with new fields needs no code here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zgcfund.applications.models import Record
+from zgcfund.core.errors import Problem
+from zgcfund.core.programme import ClauseDef, FieldSpec
+
+PHASE_CHOICES = [("prior", _("前期工作绩效（已发生）")), ("plan", _("实施期计划"))]
+BOOL_CHOICES = [("", _("— 请选择 —")), ("true", _("是")), ("false", _("否"))]
+PARTS = {"party": (("name", _("名称")), ("credit_code", _("统一社会信用代码"))),
+         "contact": (("name", _("姓名")), ("phone", _("电话")))}
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class RecordForm(forms.Form):
+    phase = forms.ChoiceField(label=_("阶段"), choices=PHASE_CHOICES, widget=forms.RadioSelect)
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                           help_text=_("工作发生（或计划）的日期；跨时段的工作填结束日期"))
+    title = forms.CharField(label=_("名称/主题"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, clause: ClauseDef, record: Record | None = None, **kwargs):
+        self.clause, self.record = clause, record
+        if record is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_for(clause, record)
+        super().__init__(*args, **kwargs)
+        self.layout: list[tuple[FieldSpec, list[str]]] = []
+        for spec in clause.fields.values():
+            self.layout.append((spec, self._add(spec)))
+        self.fields["title"].label = _("名称/主题")
+
+    def _add(self, spec: FieldSpec) -> list[str]:
+        name, label, required = spec.name, spec.label, spec.required
+        if spec.type in PARTS:
+            names = []
+            for part, part_label in PARTS[spec.type]:
+                key = f"{name}__{part}"
+                self.fields[key] = forms.CharField(label=f"{label} · {part_label}", max_length=100,
+                                                   required=required and part == "name")
+                names.append(key)
+            return names
+        if spec.type == "bool":
+            field: forms.Field = forms.TypedChoiceField(label=label, choices=BOOL_CHOICES, required=required,
+                                                        coerce=lambda v: v == "true", empty_value=None)
+        elif spec.type == "amount":
+            field = forms.DecimalField(label=label, min_value=0, max_digits=14, decimal_places=4, required=required,
+                                       widget=forms.NumberInput(attrs={"step": "any"}))
+        elif spec.type == "count":
+            field = forms.IntegerField(label=label, min_value=0, required=required)
+        elif spec.type == "date":
+            field = forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+        elif spec.type == "text":
+            field = forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}),
+                                    max_length=20000)
+        elif spec.type == "enum":
+            field = forms.ChoiceField(label=label, required=required,
+                                      choices=[("", _("— 请选择 —")), *(spec.values or {}).items()])
+        elif spec.type == "set":
+            field = forms.MultipleChoiceField(label=label, required=required, choices=list((spec.values or {}).items()),
+                                              widget=forms.CheckboxSelectMultiple)
+        elif spec.type == "industry_code":
+            field = forms.CharField(label=label, required=required, max_length=4,
+                                    help_text=_("GB/T 4754-2017 四位代码，如 7320"))
+        else:  # string
+            field = forms.CharField(label=label, required=required, max_length=500)
+        self.fields[name] = field
+        return [name]
+
+    def record_data(self) -> dict[str, Any]:
+        """The cleaned input as a format record (without id/clause/evidence)."""
+        data = self.cleaned_data
+        out: dict[str, Any] = {"phase": data["phase"], "date": data["date"].isoformat(), "title": data["title"]}
+        for spec, _names in self.layout:
+            if spec.type in PARTS:
+                parts = {part: (data.get(f"{spec.name}__{part}") or "").strip() for part, _ in PARTS[spec.type]}
+                if any(parts.values()):
+                    out[spec.name] = {k: v for k, v in parts.items() if v}
+                continue
+            value = data.get(spec.name)
+            if spec.type == "amount":
+                value = _number(value)
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            elif spec.type == "set":
+                value = list(value) if value else None
+            elif isinstance(value, str):
+                value = value.strip() or None
+            if value is not None:
+                out[spec.name] = value
+        return out
+
+    def add_problems(self, problems: list[Problem]) -> None:
+        """Put the engine's problems on the fields they name (``enterprise.credit_code`` → enterprise__credit_code)."""
+        for p in problems:
+            head, _, rest = p.path.partition(".")
+            key = f"{head}__{rest.split('.')[0].split('[')[0]}" if rest else head.split("[")[0]
+            if key not in self.fields and head in self.fields:
+                key = head
+            if key in self.fields:
+                self.add_error(key, p.message)
+            elif f"{head}__name" in self.fields:
+                self.add_error(f"{head}__name", p.message)
+            else:
+                self.add_error(None, f"{p.path}：{p.message}" if p.path else p.message)
+
+
+def initial_for(clause: ClauseDef, record: Record) -> dict[str, Any]:
+    initial: dict[str, Any] = {"phase": record.phase, "date": record.date, "title": record.title,
+                               "version": record.version}
+    for spec in clause.fields.values():
+        value = record.fields.get(spec.name)
+        if value is None:
+            continue
+        if spec.type in PARTS and isinstance(value, dict):
+            for part, _label in PARTS[spec.type]:
+                initial[f"{spec.name}__{part}"] = value.get(part, "")
+        elif spec.type == "bool":
+            initial[spec.name] = "true" if value else "false"
+        elif spec.type == "date":
+            initial[spec.name] = dt.date.fromisoformat(value)
+        else:
+            initial[spec.name] = value
+    return initial
+
+
+def display_value(spec: FieldSpec, value: Any) -> str:
+    """A stored field value as the applicant reads it."""
+    if value is None or value == "":
+        return "—"
+    if spec.type == "bool":
+        return str(_("是")) if value else str(_("否"))
+    if spec.type == "enum":
+        return (spec.values or {}).get(value, value)
+    if spec.type == "set":
+        return "、".join((spec.values or {}).get(v, v) for v in value)
+    if spec.type in PARTS and isinstance(value, dict):
+        return " ".join(str(value.get(part, "")) for part, _ in PARTS[spec.type] if value.get(part))
+    if spec.type == "amount":
+        return f"{value:g} 万元"
+    return str(value)

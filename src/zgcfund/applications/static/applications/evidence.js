@@ -1,0 +1,70 @@
+/* Evidence drop zones: choosing or dropping files uploads them at once through the zone's htmx form.
+   Included by every record's evidence partial; initialises once, and again for content htmx swaps in. */
+(function () {
+  "use strict";
+  if (window.zgcfundEvidence) return;
+  window.zgcfundEvidence = true;
+
+  function hasFiles(event) {
+    var types = event.dataTransfer && event.dataTransfer.types;
+    return !!types && Array.prototype.indexOf.call(types, "Files") !== -1;
+  }
+
+  function send(form) {
+    if (form.requestSubmit) form.requestSubmit();
+    else if (window.htmx) window.htmx.trigger(form, "submit");
+    else form.submit();
+  }
+
+  function init(zone) {
+    if (zone.dataset.evidenceReady) return;
+    var form = zone.closest("form");
+    var input = zone.querySelector('input[type="file"]');
+    if (!form || !input) return;
+    zone.dataset.evidenceReady = "1";
+    zone.classList.add("is-enhanced");
+    var button = form.querySelector("[data-evidence-submit]");
+    if (button) button.hidden = true; // uploads start on choose/drop
+
+    input.addEventListener("change", function () { if (input.files.length) send(form); });
+    ["dragenter", "dragover"].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+        zone.classList.add("is-over");
+      });
+    });
+    ["dragleave", "dragend"].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        if (!zone.contains(event.relatedTarget)) zone.classList.remove("is-over");
+      });
+    });
+    zone.addEventListener("drop", function (event) {
+      zone.classList.remove("is-over");
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      input.files = event.dataTransfer.files;
+      if (input.files.length) send(form);
+    });
+  }
+
+  function scan(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (root.matches && root.matches(".record-evidence .dropzone")) init(root);
+    root.querySelectorAll(".record-evidence .dropzone").forEach(init);
+  }
+
+  // A file dropped beside a zone must not replace the page with the file.
+  ["dragover", "drop"].forEach(function (type) {
+    window.addEventListener(type, function (event) {
+      var onFileInput = event.target && event.target.type === "file"; // other file inputs keep native drops
+      if (hasFiles(event) && !onFileInput) event.preventDefault();
+    });
+  });
+
+  if (window.htmx) window.htmx.onLoad(scan);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { scan(document); });
+  else scan(document);
+})();

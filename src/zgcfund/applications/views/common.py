@@ -1,0 +1,62 @@
+"""Shared view helpers: scoped lookups and the context every editor page needs."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+
+from zgcfund.applications.domain.document import assess, programme_of
+from zgcfund.applications.domain.editing import edit_refusal, window_for
+from zgcfund.applications.domain.queries import applications_for, records_for
+from zgcfund.applications.interfaces.panel import summary
+from zgcfund.applications.models import Application, Record
+
+__all__ = ["application_context", "get_application", "get_record", "login_required", "template_exists"]
+
+
+def get_application(request, pk: int) -> Application:
+    """The application if the user may see it; 404 otherwise (no hint that it exists)."""
+    return get_object_or_404(applications_for(request.user), pk=pk)
+
+
+def get_record(request, application: Application, record_pk: int) -> Record:
+    return get_object_or_404(records_for(request.user).filter(application=application), pk=record_pk)
+
+
+def may_edit(request, application: Application) -> bool:
+    user = request.user
+    return (not user.is_office and user.organization is not None
+            and user.organization.pk == application.organization_id and edit_refusal(application) is None)
+
+
+def application_context(request, application: Application, *, with_panel: bool = True) -> dict:
+    programme = programme_of(application)
+    context = {
+        "application": application,
+        "programme": programme,
+        "can_edit": may_edit(request, application),
+        "edit_refusal": edit_refusal(application),
+        "window": window_for(application),
+    }
+    if with_panel:
+        context.update(panel_context(application, programme))
+    return context
+
+
+def panel_context(application: Application, programme=None) -> dict:
+    programme = programme or programme_of(application)
+    result = assess(application)
+    context = {"assessment": result}
+    if result.valid:
+        context["evaluation"] = summary(programme, result.prior, result.projected)
+    return context
+
+
+def template_exists(name: str) -> bool:
+    try:
+        select_template([name])
+    except TemplateDoesNotExist:
+        return False
+    return True

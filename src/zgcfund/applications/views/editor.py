@@ -1,0 +1,299 @@
+"""The applicant's editor: dashboard, overview, clause pages with record forms, the live panel."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zgcfund.applications.domain.editing import (
+    EditRefused,
+    RecordInvalid,
+    StaleEdit,
+    application_for,
+    delete_record,
+    save_record,
+    set_choices,
+    window_for,
+)
+from zgcfund.applications.interfaces.forms import RecordForm, display_value
+from zgcfund.applications.views.common import (
+    application_context,
+    get_application,
+    get_record,
+    login_required,
+    panel_context,
+    template_exists,
+)
+from zgcfund.audit.models import AuditEvent
+from zgcfund.programmes.domain import current_programme_year
+
+CHANGED = {"HX-Trigger": "evaluation-changed", "HX-Retarget": "#clause-body", "HX-Reswap": "outerHTML"}
+
+
+def _with_headers(response, headers: dict[str, str]):
+    for key, value in headers.items():
+        response[key] = value
+    return response
+
+
+@login_required
+def dashboard(request):
+    """Applicants: their organization's application for the current programme (started on request)."""
+    user = request.user
+    if user.is_office:
+        return redirect("office:dashboard")
+    org = user.organization
+    if org is None:
+        raise Http404
+    row = current_programme_year()
+    application = org.applications.filter(programme_code=row.code).first() if row else None
+    if request.method == "POST":
+        try:
+            application = application_for(org, user)
+        except EditRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("dashboard")
+        return redirect("applications:overview", pk=application.pk)
+    window = window_for(application) if application else None
+    if row and window is None:
+        from zgcfund.programmes.models import ApplicationWindow
+        window = ApplicationWindow.objects.filter(code=row.code).first()
+    return render(request, "applications/dashboard.html", {
+        "org": org, "row": row, "application": application, "window": window,
+        "submissions": application.submissions.order_by("-number") if application else [],
+    })
+
+
+def _clause_groups(programme, counts: dict[str, int]):
+    families = []
+    for code, spec in programme.families.items():
+        areas = []
+        for area in spec["areas"]:
+            clauses = [(c, counts.get(c.id, 0)) for c in programme.clauses.values() if c.area == area]
+            areas.append({"code": area, "name": programme.areas[area], "clauses": clauses})
+        families.append({"code": code, "name": spec["name"], "areas": areas})
+    return families
+
+
+@login_required
+@require_GET
+def overview(request, pk: int):
+    application = get_application(request, pk)
+    context = application_context(request, application)
+    programme = context["programme"]
+    counts = dict(application.records.values_list("clause").annotate(n=Count("id")).values_list("clause", "n"))
+    context.update(
+        families=_clause_groups(programme, counts),
+        record_total=sum(counts.values()),
+        choice_groups=[(g, members, application.choices.get(g, []), _limit(programme, g))
+                       for g, members in programme.choice_groups.items()],
+    )
+    return render(request, "applications/overview.html", context)
+
+
+def _limit(programme, group: str):
+    return next((g.choose for g in programme.gates if g.kind == "choose" and g.group == group), None)
+
+
+def _clause_or_404(programme, clause: str):
+    c = programme.clauses.get(clause)
+    if c is None:
+        raise Http404
+    return c
+
+
+def _record_rows(clause_def, records):
+    specs = list(clause_def.fields.values())
+    return [{"record": r, "values": [(s.label, display_value(s, r.fields.get(s.name))) for s in specs]} for r in records]
+
+
+def _records_context(application, clause_def):
+    records = list(application.records.filter(clause=clause_def.id).prefetch_related("evidence_files"))
+    return {"rows": _record_rows(clause_def, records), "record_count": len(records)}
+
+
+@login_required
+@require_GET
+def clause_page(request, pk: int, clause: str):
+    application = get_application(request, pk)
+    context = application_context(request, application)
+    clause_def = _clause_or_404(context["programme"], clause)
+    context.update(_records_context(application, clause_def))
+    context.update(
+        clause=clause_def,
+        form=RecordForm(clause=clause_def, initial={"phase": "prior"}) if context["can_edit"] else None,
+        has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"),
+        has_list_tools=template_exists("applications/lists/_list_tools.html") and _is_list_clause(clause),
+        clause_nav=list(context["programme"].clauses),
+    )
+    return render(request, "applications/clause.html", context)
+
+
+def _is_list_clause(clause: str) -> bool:
+    try:
+        from zgcfund.applications.interfaces.excel import LIST_CLAUSES
+    except ImportError:
+        return False
+    return clause in LIST_CLAUSES
+
+
+def _refused(request, application, message: str, clause: str | None = None):
+    if request.htmx:
+        return _with_headers(render(request, "applications/_message.html", {"level": "error", "message": message}),
+                             {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+    messages.error(request, message)
+    return redirect("applications:clause", pk=application.pk, clause=clause) if clause \
+        else redirect("applications:overview", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_new(request, pk: int, clause: str):
+    application = get_application(request, pk)
+    context = application_context(request, application, with_panel=False)
+    clause_def = _clause_or_404(context["programme"], clause)
+    if not context["can_edit"]:
+        return _refused(request, application, context["edit_refusal"] or _("您没有修改此申报书的权限。"), clause)
+    form = RecordForm(request.POST or None, clause=clause_def, initial={"phase": "prior"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = save_record(application, request.user, clause, form.record_data())
+        except RecordInvalid as exc:
+            form.add_problems(exc.problems)
+        except (EditRefused, StaleEdit) as exc:
+            form.add_error(None, exc.message)
+        else:
+            message = _("已新增记录 %(key)s：%(title)s") % {"key": record.key, "title": record.title}
+            if request.htmx:
+                context.update(_records_context(application, clause_def), clause=clause_def,
+                               form=RecordForm(clause=clause_def, initial={"phase": form.cleaned_data["phase"]}),
+                               flash=message, has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
+                return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
+            messages.success(request, message)
+            return redirect(reverse("applications:clause", kwargs={"pk": pk, "clause": clause}) + f"#record-{record.pk}")
+    # htmx swaps only 2xx responses: a form with errors goes back as 200 to it, 422 to a plain browser.
+    status = 422 if request.method == "POST" and not request.htmx else 200
+    context.update(clause=clause_def, form=form, action=reverse("applications:record_new", args=[pk, clause]))
+    template = "applications/_record_form.html" if request.htmx else "applications/record_form_page.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request, pk: int, record_pk: int):
+    application = get_application(request, pk)
+    record = get_record(request, application, record_pk)
+    context = application_context(request, application, with_panel=False)
+    clause_def = _clause_or_404(context["programme"], record.clause)
+    if not context["can_edit"]:
+        return _refused(request, application, context["edit_refusal"] or _("您没有修改此申报书的权限。"), record.clause)
+    form = RecordForm(request.POST or None, clause=clause_def, record=record)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_record(application, request.user, record.clause, form.record_data(), record=record,
+                        expected_version=form.cleaned_data.get("version") or record.version)
+        except RecordInvalid as exc:
+            form.add_problems(exc.problems)
+        except EditRefused as exc:
+            form.add_error(None, exc.message)
+        except StaleEdit as exc:
+            # Keep what the user typed; show what is stored now, and let them save again on top of it.
+            form.add_error(None, exc.message)
+            conflict = exc.current
+            if conflict is not None:
+                data = request.POST.copy()
+                data["version"] = str(conflict.version)
+                form = RecordForm(data, clause=clause_def, record=conflict)
+                form.is_valid()
+                form.add_error(None, exc.message)
+        else:
+            message = _("已保存记录 %(key)s") % {"key": record.key}
+            if request.htmx:
+                context.update(_records_context(application, clause_def), clause=clause_def,
+                               form=RecordForm(clause=clause_def, initial={"phase": "prior"}), flash=message,
+                               has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
+                return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
+            messages.success(request, message)
+            return redirect(reverse("applications:clause", kwargs={"pk": pk, "clause": record.clause}) + f"#record-{record.pk}")
+    context.update(clause=clause_def, form=form, record=record, conflict=conflict,
+                   conflict_values=_record_rows(clause_def, [conflict])[0]["values"] if conflict else None,
+                   action=reverse("applications:record_edit", args=[pk, record.pk]))
+    status = 200 if request.htmx or request.method != "POST" else (409 if conflict else 422)
+    template = "applications/_record_form.html" if request.htmx else "applications/record_form_page.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def record_delete(request, pk: int, record_pk: int):
+    application = get_application(request, pk)
+    record = get_record(request, application, record_pk)
+    clause = record.clause
+    context = application_context(request, application, with_panel=False)
+    if not context["can_edit"]:
+        return _refused(request, application, context["edit_refusal"] or _("您没有修改此申报书的权限。"), clause)
+    try:
+        version = int(request.POST.get("version") or record.version)
+    except ValueError:
+        version = record.version
+    try:
+        delete_record(application, request.user, record, version)
+    except (EditRefused, StaleEdit) as exc:
+        return _refused(request, application, exc.message, clause)
+    message = _("已删除记录 %(key)s") % {"key": record.key}
+    if request.htmx:
+        clause_def = context["programme"].clauses[clause]
+        context.update(_records_context(application, clause_def), clause=clause_def,
+                       form=RecordForm(clause=clause_def, initial={"phase": "prior"}), flash=message,
+                       has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
+        return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
+    messages.success(request, message)
+    return redirect("applications:clause", pk=pk, clause=clause)
+
+
+@login_required
+@require_POST
+def choices(request, pk: int, group: str):
+    application = get_application(request, pk)
+    context = application_context(request, application, with_panel=False)
+    if group not in context["programme"].choice_groups:
+        raise Http404
+    if not context["can_edit"]:
+        return _refused(request, application, context["edit_refusal"] or _("您没有修改此申报书的权限。"))
+    try:
+        version = int(request.POST.get("lock_version", ""))
+    except ValueError:
+        version = application.lock_version
+    try:
+        set_choices(application, request.user, group, request.POST.getlist("chosen"), version)
+    except RecordInvalid as exc:
+        messages.error(request, "；".join(p.message for p in exc.problems))
+    except (EditRefused, StaleEdit) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存 %(group)s 的选项") % {"group": group})
+    return redirect(reverse("applications:overview", kwargs={"pk": pk}) + "#choices")
+
+
+@login_required
+@require_GET
+def panel(request, pk: int):
+    application = get_application(request, pk)
+    context = {"application": application, **panel_context(application)}
+    return render(request, "applications/_panel.html", context)
+
+
+@login_required
+@require_GET
+def history(request, pk: int):
+    application = get_application(request, pk)
+    events = AuditEvent.objects.filter(application=application).select_related("actor")[:500]
+    context = application_context(request, application, with_panel=False)
+    context["events"] = events
+    return render(request, "applications/history.html", context)

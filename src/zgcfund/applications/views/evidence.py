@@ -1,0 +1,158 @@
+"""Evidence files: list and upload on a record (htmx partial, plain-form fallback), download,
+thumbnail, delete. Objects are fetched through the user's scoped querysets, so another
+organization's file is a 404 whatever its ID."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zgcfund.applications.domain.editing import EditRefused, edit_refusal
+from zgcfund.applications.domain.evidence import (
+    EvidenceRejected,
+    delete_evidence,
+    download_name,
+    store_evidence,
+)
+from zgcfund.applications.domain.queries import applications_for, evidence_for
+from zgcfund.applications.rules import is_member_of_application
+
+PARTIAL = "applications/evidence/_record_evidence.html"
+EVALUATION_CHANGED = "evaluation-changed"
+INLINE_TYPES = ("image/", "application/pdf")
+
+
+def _can_edit(user, application) -> bool:
+    return is_member_of_application(user, application) and edit_refusal(application) is None
+
+
+def _back(request, fallback: str) -> str:
+    """Where the plain-form fallback returns to: a local ``next``, else the referring page."""
+    for candidate in (request.POST.get("next"), request.headers.get("referer")):
+        if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+            return candidate
+    return fallback
+
+
+def _current_page(request) -> str:
+    """The page the partial sits in (htmx sends it), for the partial's no-JS ``next`` field."""
+    current = getattr(request.htmx, "current_url_abs_path", None) if request.htmx else None
+    return current or ""
+
+
+def _max_mb() -> str:
+    mb = settings.EVIDENCE_MAX_BYTES / (1024 * 1024)
+    return f"{mb:g}"
+
+
+def _partial(request, application, record, *, errors=(), notices=(), saved=(), changed=False) -> HttpResponse:
+    response = render(request, PARTIAL, {
+        "application": application, "record": record, "can_edit": _can_edit(request.user, application),
+        "evidence_errors": list(errors), "evidence_notices": list(notices), "evidence_saved": list(saved),
+        "next_url": _current_page(request), "EVIDENCE_MAX_MB": _max_mb(),
+    })
+    if changed:
+        response["HX-Trigger"] = EVALUATION_CHANGED
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_list(request, pk: int, record_pk: int):
+    application = get_object_or_404(applications_for(request.user), pk=pk)
+    record = get_object_or_404(application.records.all(), pk=record_pk)
+    if request.method == "GET":
+        return _partial(request, application, record)
+    if not is_member_of_application(request.user, application):
+        raise PermissionDenied
+    files = request.FILES.getlist("files")
+    errors, notices, saved = [], [], []
+    if not files:
+        errors.append(_("请选择要上传的文件。"))
+    for uploaded in files:
+        try:
+            evidence = store_evidence(application, request.user, record, uploaded)
+        except EditRefused as exc:
+            errors.append(exc.message)
+            break  # the same refusal for every file
+        except EvidenceRejected as exc:
+            errors.append(exc.message)
+        else:
+            saved.append(evidence.name)
+            notices.extend(evidence.notices)
+    if request.htmx:
+        return _partial(request, application, record, errors=errors, notices=notices, saved=saved, changed=bool(saved))
+    if saved:
+        messages.success(request, _("已上传 %(n)d 个文件：%(names)s") % {"n": len(saved), "names": "、".join(saved)})
+    for text in notices:
+        messages.warning(request, text)
+    for text in errors:
+        messages.error(request, text)
+    return redirect(_back(request, reverse("applications:record_edit", args=[application.pk, record.pk])))
+
+
+def _open(field_file):
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def evidence_download(request, evidence_pk: int):
+    evidence = get_object_or_404(evidence_for(request.user).exclude(file=""), pk=evidence_pk)
+    content_type = evidence.content_type or "application/octet-stream"
+    inline = content_type.startswith(INLINE_TYPES) and request.GET.get("download") != "1"
+    response = FileResponse(_open(evidence.file), as_attachment=not inline, filename=download_name(evidence),
+                            content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def evidence_thumbnail(request, evidence_pk: int):
+    evidence = get_object_or_404(evidence_for(request.user).exclude(thumbnail=""), pk=evidence_pk)
+    content_type = "image/png" if evidence.thumbnail.name.lower().endswith(".png") else "image/jpeg"
+    response = FileResponse(_open(evidence.thumbnail), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request, evidence_pk: int):
+    evidence = get_object_or_404(evidence_for(request.user).select_related("record"), pk=evidence_pk)
+    application, record = evidence.application, evidence.record
+    if not is_member_of_application(request.user, application):
+        raise PermissionDenied
+    errors, changed = [], False
+    try:
+        delete_evidence(application, request.user, evidence)
+        changed = True
+    except (EditRefused, EvidenceRejected) as exc:
+        errors.append(exc.message)
+    if request.htmx and record is not None:
+        return _partial(request, application, record, errors=errors, changed=changed)
+    if changed:
+        messages.success(request, _("已删除文件“%(name)s”。") % {"name": evidence.name})
+    for text in errors:
+        messages.error(request, text)
+    if request.htmx:  # the commitment scan sits on another page: reload it (messages show there)
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    fallback = (reverse("applications:record_edit", args=[application.pk, record.pk]) if record is not None
+                else reverse("applications:submit", args=[application.pk]))
+    return redirect(_back(request, fallback))

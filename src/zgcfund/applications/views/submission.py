@@ -1,0 +1,75 @@
+"""Submitting (承诺书 + sealed scan), the status page, and the submitted PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from zgcfund.applications.domain.editing import EditRefused
+from zgcfund.applications.domain.evidence import EvidenceRejected, store_commitment_scan
+from zgcfund.applications.domain.submission import (
+    COMMITMENT_TEXT,
+    SubmissionRefused,
+    blockers,
+    content_version,
+    latest_commitment,
+    submit_application,
+)
+from zgcfund.applications.views.common import application_context, get_application, login_required
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request, pk: int):
+    application = get_application(request, pk)
+    context = application_context(request, application)
+    if request.user.is_office or request.user.organization != application.organization:
+        raise Http404
+    errors: list[str] = []
+    if request.method == "POST":
+        commitment = latest_commitment(application)
+        upload = request.FILES.get("commitment_scan")
+        if upload is not None:
+            try:
+                commitment = store_commitment_scan(application, request.user, upload)
+            except (EvidenceRejected, EditRefused) as exc:
+                errors.append(exc.message)
+        opened = request.POST.get("opened_version", "")
+        if not errors:
+            try:
+                submission = submit_application(application, request.user,
+                                                commitment_accepted=request.POST.get("commitment") == "on",
+                                                commitment=commitment, opened_version=opened)
+            except SubmissionRefused as exc:
+                errors = exc.messages
+            else:
+                message = _("申报书已提交（第 %(n)s 次提交）。可在下方下载申报书 PDF。") % {"n": submission.number}
+                messages.success(request, message)
+                return redirect("applications:status", pk=pk)
+    context.update(blockers=blockers(application), errors=errors, commitment_text=COMMITMENT_TEXT,
+                   opened_version=content_version(application),
+                   commitment=latest_commitment(application))
+    return render(request, "applications/submit.html", context, status=422 if errors else 200)
+
+
+@login_required
+@require_GET
+def status(request, pk: int):
+    application = get_application(request, pk)
+    context = application_context(request, application, with_panel=False)
+    context["submissions"] = application.submissions.select_related("submitted_by").order_by("-number")
+    return render(request, "applications/status.html", context)
+
+
+@login_required
+@require_GET
+def submission_pdf(request, pk: int, number: int):
+    application = get_application(request, pk)
+    submission = get_object_or_404(application.submissions, number=number)
+    response = FileResponse(submission.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"申报书-{application.organization.name}-{number}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,15 @@
+"""/office/: the programme office's pages, collected from the apps (namespace ``office``)."""
+
+from django.urls import path
+
+from zgcfund.accounts.office_urls import urlpatterns as organization_patterns
+from zgcfund.programmes.office_urls import urlpatterns as programme_patterns
+from zgcfund.web import office_views
+
+app_name = "office"
+
+urlpatterns = [
+    path("", office_views.dashboard, name="dashboard"),
+    *organization_patterns,
+    *programme_patterns,
+]
