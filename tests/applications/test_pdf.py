@@ -3,6 +3,7 @@ every record, every evaluation verdict and every evidence file with its SHA-256.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -306,7 +307,9 @@ def test_fingerprint_is_sha256_of_canonical_json():
 def test_300_records_break_across_pages_with_repeated_table_headers():
     doc = make_application(random.Random(1), 300)
     snap = snapshot_of(doc)
-    pdf = render_application_pdf(snap)
+    # every record's first file is enough to run the evidence index over pages (and keeps the test quick)
+    firsts = {e["record_id"]: e for e in reversed(snap.evidence)}
+    pdf = render_application_pdf(dataclasses.replace(snap, evidence=list(reversed(firsts.values()))))
     assert pdf.startswith(b"%PDF-")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) > 1

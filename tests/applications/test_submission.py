@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import pathlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -52,6 +53,8 @@ def test_submit_freezes_a_snapshot_and_a_pdf(client, filled, applicant):
     pdf = client.get(reverse("applications:submission_pdf", args=[filled.pk, 1]))
     body = b"".join(pdf.streaming_content)
     assert body.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
+    from django.core.files.storage import storages
+    assert len(list(pathlib.Path(storages["private"].location).glob("submissions/**/*.pdf"))) == 1
     status = client.get(reverse("applications:status", args=[filled.pk])).content.decode()
     assert "已提交" in status
 
@@ -123,3 +126,29 @@ def test_submit_page_opened_before_a_colleague_changed_the_application(client, f
     response = client.post(reverse("applications:submit", args=[filled.pk]),
                            {"opened_version": opened, "commitment": "on", "commitment_scan": scan()})
     assert response.status_code == 422 and "已被修改" in response.content.decode()
+
+
+def test_a_change_while_the_pdf_renders_refuses_the_submission_and_leaves_no_file(filled, applicant, monkeypatch):
+    from django.core.files.storage import storages
+
+    from zgcfund.applications.domain import submission as service
+
+    real = service._render_pdf
+
+    def render_while_a_colleague_saves(*args, **kwargs):
+        pdf = real(*args, **kwargs)
+        save_record(filled, applicant, "K3.1", {**K31, "title": "渲染期间新增的活动"})
+        return pdf
+
+    monkeypatch.setattr(service, "_render_pdf", render_while_a_colleague_saves)
+    filled.refresh_from_db()
+    from zgcfund.applications.domain.evidence import store_commitment_scan
+    commitment = store_commitment_scan(filled, applicant, scan())
+    filled.refresh_from_db()
+    with pytest.raises(SubmissionRefused, match="修改"):
+        submit_application(filled, applicant, commitment_accepted=True, commitment=commitment,
+                           opened_version=content_version(filled))
+    filled.refresh_from_db()
+    assert filled.status == "draft" and not Submission.objects.exists()
+    root = pathlib.Path(storages["private"].location)
+    assert not list(root.glob("submissions/**/*.pdf"))

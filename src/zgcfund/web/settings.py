@@ -66,7 +66,10 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
-SESSION_COOKIE_AGE = int(os.environ.get("ZGCFUND_SESSION_SECONDS", 4 * 3600))
+# Idle timeout (等保 2.0 login-failure/session handling): a session ends after this long without
+# a request, or when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("ZGCFUND_SESSION_SECONDS", 2 * 3600))
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 PASSWORD_RESET_TIMEOUT = 2 * 3600
 

@@ -7,7 +7,6 @@ application and the ``lock_version`` the submit page was opened with.
 from __future__ import annotations
 
 import hashlib
-import json
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -80,55 +79,67 @@ def content_version(application: Application) -> str:
 
 
 def fingerprint(document: dict) -> str:
-    canonical = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    from zgcfund.applications.interfaces.pdf import document_fingerprint
+
+    return document_fingerprint(document)
 
 
 def submit_application(application: Application, user, *, commitment_accepted: bool,
                        commitment: EvidenceFile | None, opened_version: str) -> Submission:
-    """Freeze and submit. Raises SubmissionRefused with every reason; nothing changes then."""
+    """Freeze and submit. Raises SubmissionRefused with every reason; nothing changes then.
+
+    The PDF (seconds for a large application) is rendered before the row lock is taken; under the
+    lock the application must still be exactly what was rendered, else the submission is refused.
+    """
     problems = []
     if not commitment_accepted:
         problems.append(_("请阅读并勾选承诺书。"))
     if commitment is None or commitment.application_id != application.pk or commitment.kind != "commitment":
         problems.append(_("请上传加盖单位公章的承诺书扫描件（PDF 或图片）。"))
-    pdf_name = None
-    with transaction.atomic():
-        app = Application.objects.select_for_update().select_related("organization", "programme_year").get(pk=application.pk)
-        problems.extend(blockers(app))
-        if not problems and opened_version != content_version(app):
-            problems.append(_("申报书在您打开提交页面后已被修改，请重新检查评估结果后再提交。"))
-        if problems:
-            raise SubmissionRefused(problems)
-        app.applied_on = app.applied_on or clock.today()
-        document = build_document(app)
-        result = assess(app, document)
-        if not result.valid:
-            raise SubmissionRefused([_("申报数据有误：%(p)s") % {"p": p} for p in result.problems[:10]])
-        number = app.submissions.count() + 1
-        submitted_at = timezone.now()
-        pdf = _render_pdf(app, user, document, result, number, submitted_at, commitment)
-        submission = Submission(
-            application=app, number=number, submitted_at=submitted_at, submitted_by=user, document=document,
-            evaluation_prior=result.prior, evaluation_projected=result.projected,
-            programme_sha256=app.programme_year.sha256, engine_version=engine_version, commitment=commitment,
-            pdf_sha256=hashlib.sha256(pdf).hexdigest())
-        submission.pdf.save(f"{app.organization.credit_code}-{app.programme_code}-{number}.pdf", ContentFile(pdf),
-                            save=False)
-        pdf_name = submission.pdf.name
-        try:
+    app = Application.objects.select_related("organization", "programme_year").get(pk=application.pk)
+    problems.extend(blockers(app))
+    if not problems and opened_version != content_version(app):
+        problems.append(_("申报书在您打开提交页面后已被修改，请重新检查评估结果后再提交。"))
+    if problems:
+        raise SubmissionRefused(problems)
+
+    app.applied_on = app.applied_on or clock.today()
+    document = build_document(app)
+    result = assess(app, document)
+    if not result.valid:
+        raise SubmissionRefused([_("申报数据有误：%(p)s") % {"p": p} for p in result.problems[:10]])
+    number = app.submissions.count() + 1
+    submitted_at = timezone.now()
+    pdf = _render_pdf(app, user, document, result, number, submitted_at, commitment)
+    submission = Submission(
+        application=app, number=number, submitted_at=submitted_at, submitted_by=user, document=document,
+        evaluation_prior=result.prior, evaluation_projected=result.projected,
+        programme_sha256=app.programme_year.sha256, engine_version=engine_version, commitment=commitment,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest())
+    submission.pdf.save(f"{app.organization.credit_code}-{app.programme_code}-{number}.pdf", ContentFile(pdf),
+                        save=False)
+    try:
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().select_related("organization").get(pk=app.pk)
+            late = blockers(locked)
+            if not late and content_version(locked) != opened_version:
+                late = [_("提交过程中申报书被修改，请重新检查后再提交。")]
+            if late:
+                raise SubmissionRefused(late)
+            submission.application = locked
             submission.save()
-            app.status = workflow.SUBMITTED
-            app.lock_version += 1
-            app.updated_by = user
-            app.save(update_fields=["status", "applied_on", "lock_version", "updated_by", "updated_at"])
+            locked.status = workflow.SUBMITTED
+            locked.applied_on = app.applied_on
+            locked.lock_version += 1
+            locked.updated_by = user
+            locked.save(update_fields=["status", "applied_on", "lock_version", "updated_by", "updated_at"])
             record_event("application.submit", _("提交申报书（第 %(n)s 次提交）") % {"n": number}, actor=user,
-                         application=app, obj=submission,
+                         application=locked, obj=submission,
                          changes={"number": number, "fingerprint": fingerprint(document),
                                   "score_prior": result.prior["score"], "eligible": result.prior["eligible"]})
-        except Exception:
-            submission.pdf.storage.delete(pdf_name)
-            raise
+    except BaseException:
+        submission.pdf.storage.delete(submission.pdf.name)
+        raise
     application.refresh_from_db()
     return submission
 

@@ -1,0 +1,82 @@
+"""Screenshots for the applicant guide (docs/guide/applicant.zh.md).
+
+The browser tests take them with ``shot(page, name)``: each goes to test-output/screenshots/ and to
+docs/guide/images/. Only names in GUIDE_SCREENSHOTS are accepted, and tests/browser/test_guide.py
+checks that the guide references exactly these names, so the guide and the tests cannot drift.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+GUIDE_IMAGES = ROOT / "docs" / "guide" / "images"
+GUIDE = ROOT / "docs" / "guide" / "applicant.zh.md"
+MAX_BYTES = 400 * 1024
+
+GUIDE_SCREENSHOTS = (
+    # test_applicant_journey.py
+    "register",
+    "register-done",
+    "office-review",
+    "members",
+    "login",
+    "dashboard",
+    "overview",
+    "clause-k31-empty",
+    "clause-k31-met",
+    "evidence",
+    "record-p7",
+    "panel-p",
+    "excel-tools",
+    "excel-imported",
+    "submit",
+    "status",
+    # test_bad_input.py
+    "error-file-type",
+    "error-file-size",
+    "error-duplicate",
+    "error-excel",
+    "error-json",
+    "deadline-closed",
+    "edit-conflict",
+    "submit-once",
+)
+
+# Test-only banner ("演示环境：…") is hidden in guide pictures: applicants never see it.
+_HIDE_DEMO = ".demo-clock { display: none !important; }"
+
+
+def shot(page, name: str, *, full_page: bool = True, locator=None) -> Path:
+    """Save a screenshot of the page (or of ``locator``) for the guide; returns the guide image path."""
+    if name not in GUIDE_SCREENSHOTS:
+        raise ValueError(f"screenshot {name!r} is not in GUIDE_SCREENSHOTS (tests/browser/guide.py)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+    page.add_style_tag(content=_HIDE_DEMO)
+    target = SCREENSHOTS / f"{name}.png"
+    if locator is not None:
+        locator.screenshot(path=str(target))
+    else:
+        page.screenshot(path=str(target), full_page=full_page)
+    data = _shrink(target.read_bytes())
+    target.write_bytes(data)
+    guide_image = GUIDE_IMAGES / f"{name}.png"
+    guide_image.write_bytes(data)
+    return guide_image
+
+
+def _shrink(data: bytes) -> bytes:
+    """Screenshots over MAX_BYTES are stored as 256-colour PNGs (UI pictures stay sharp)."""
+    if len(data) <= MAX_BYTES:
+        return data
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(out, "PNG", optimize=True)
+    smaller = out.getvalue()
+    return smaller if len(smaller) < len(data) else data
