@@ -166,7 +166,7 @@ def _views(application, record):
         ("post", url("choices", pk, "K1")), ("get", url("panel", pk)), ("get", url("history", pk)),
         ("get", url("export_json", pk)), ("get", url("import_json", pk)), ("post", url("import_json", pk)),
         ("get", url("submit", pk)), ("post", url("submit", pk)), ("get", url("status", pk)),
-        ("get", url("submission_pdf", pk, 1)),
+        ("get", url("submission_pdf", pk, 1)), ("get", url("draft_pdf", pk)),
     ]
 
 

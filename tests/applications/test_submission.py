@@ -152,3 +152,17 @@ def test_a_change_while_the_pdf_renders_refuses_the_submission_and_leaves_no_fil
     assert filled.status == "draft" and not Submission.objects.exists()
     root = pathlib.Path(storages["private"].location)
     assert not list(root.glob("submissions/**/*.pdf"))
+
+
+def test_draft_pdf_is_watermarked_and_changes_nothing(client, filled, applicant, other_applicant):
+    import pypdf
+
+    client.force_login(applicant)
+    response = client.get(reverse("applications:draft_pdf", args=[filled.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert "草稿" in text and K31["title"] in text
+    filled.refresh_from_db()
+    assert filled.status == "draft" and filled.applied_on is None and not Submission.objects.exists()
+    client.force_login(other_applicant)
+    assert client.get(reverse("applications:draft_pdf", args=[filled.pk])).status_code == 404

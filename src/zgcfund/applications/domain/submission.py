@@ -22,7 +22,8 @@ from zgcfund.audit.domain import record_event
 from zgcfund.core import ENGINE_VERSION as engine_version
 from zgcfund.programmes.domain import clock
 
-COMMITMENT_TEXT = _(
+# The commitment the organization seals is an official Chinese text: never translated.
+COMMITMENT_TEXT = (
     "本单位郑重承诺：所提交的申报材料及支撑材料真实、准确、完整，不存在虚报、伪造、重复申报等情况；"
     "同一工作事项不在多个条款中重复计算；如有不实，本单位愿承担取消支持资格、退回资金等相应责任，"
     "并接受相关部门依法依规处理。"
@@ -144,7 +145,19 @@ def submit_application(application: Application, user, *, commitment_accepted: b
     return submission
 
 
-def _render_pdf(app: Application, user, document, result, number, submitted_at, commitment) -> bytes:
+def draft_pdf(application: Application, user) -> bytes:
+    """A 草稿-watermarked preview of the application as it stands (nothing is stored)."""
+    app = Application.objects.select_related("organization", "programme_year").get(pk=application.pk)
+    app.applied_on = app.applied_on or clock.today()
+    document = build_document(app)
+    result = assess(app, document)
+    if not result.valid:
+        raise SubmissionRefused([_("申报数据有误：%(p)s") % {"p": p} for p in result.problems[:10]])
+    record_event("application.preview", _("生成申报书草稿 PDF"), actor=user, application=app, obj=app)
+    return _render_pdf(app, user, document, result, 0, timezone.now(), latest_commitment(app), draft=True)
+
+
+def _render_pdf(app: Application, user, document, result, number, submitted_at, commitment, draft=False) -> bytes:
     from zgcfund.applications.interfaces.pdf import ApplicationSnapshot, render_application_pdf
 
     org = app.organization
@@ -167,5 +180,5 @@ def _render_pdf(app: Application, user, document, result, number, submitted_at, 
                       "contact_email": org.contact_email},
         submission_number=number, submitted_at=submitted_at, submitted_by=user.get_full_name(),
         programme_version=f"{row.code} 第{row.version}版 · SHA-256 {row.sha256[:16]}…",
-        evidence=evidence)
+        evidence=evidence, draft=draft)
     return render_application_pdf(snapshot)

@@ -68,6 +68,7 @@ class ApplicationSnapshot:
     submitted_by: str
     programme_version: str
     evidence: list[dict] = field(default_factory=list)  # {record_id, clause, name, sha256, size, content_type, uploaded}
+    draft: bool = False  # a preview of an unsubmitted application: "草稿" watermark on every page
 
 
 def document_fingerprint(document: dict) -> str:
@@ -334,6 +335,7 @@ def _context(snap: ApplicationSnapshot) -> dict[str, Any]:
         "credit_code": org.get("credit_code") or (doc.get("organization") or {}).get("credit_code") or "",
         "org_rows": org_rows,
         "submission_number": snap.submission_number,
+        "draft": snap.draft,
         "submitted_at": f"{submitted.year}年{submitted.month}月{submitted.day}日 {submitted:%H:%M:%S}（北京时间）",
         "submitted_by": snap.submitted_by,
         "programme_version": snap.programme_version,

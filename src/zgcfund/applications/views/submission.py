@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,6 +18,9 @@ from zgcfund.applications.domain.submission import (
     content_version,
     latest_commitment,
     submit_application,
+)
+from zgcfund.applications.domain.submission import (
+    draft_pdf as draft_pdf_of,
 )
 from zgcfund.applications.views.common import application_context, get_application, login_required
 
@@ -71,5 +75,21 @@ def submission_pdf(request, pk: int, number: int):
     submission = get_object_or_404(application.submissions, number=number)
     response = FileResponse(submission.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=f"申报书-{application.organization.name}-{number}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def draft_pdf(request, pk: int):
+    """Preview: the 申报书 as it would be now, watermarked 草稿."""
+    application = get_application(request, pk)
+    try:
+        pdf = draft_pdf_of(application, request.user)
+    except SubmissionRefused as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("applications:overview", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"申报书草稿-{application.organization.name}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
