@@ -56,7 +56,7 @@ def edit_refusal(application: Application, now: dt.datetime | None = None) -> st
     window = window_for(application)
     if window is not None and window.state(now) == "closed" and application.status == "draft":
         return _("申报已于 %(at)s 截止，不能再修改。") % {
-            "at": date_format(timezone.localtime(window.closes_at), "Y年n月j日 H:i")}
+            "at": date_format(timezone.localtime(window.closes_at), "DATETIME_FORMAT")}
     return None
 
 
@@ -170,7 +170,7 @@ def _stale_message(current: Record | None) -> str:
         return _("该记录已被其他用户删除，您的修改未保存。")
     who = current.updated_by.get_full_name() if current.updated_by else _("其他用户")
     return _("该记录已被%(who)s于 %(at)s 修改，您的修改未保存。请查看最新内容后重新填写。") % {
-        "who": who, "at": date_format(timezone.localtime(current.updated_at), "n月j日 H:i:s")}
+        "who": who, "at": date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")}
 
 
 def delete_record(application: Application, user, record: Record, expected_version: int | None = None) -> None:

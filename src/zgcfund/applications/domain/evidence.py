@@ -408,7 +408,7 @@ def _too_big(name: str, size: int, limit: int) -> EvidenceRejected:
 
 
 def _duplicate(existing: EvidenceFile, record: Record | None) -> EvidenceRejected:
-    at = date_format(timezone.localtime(existing.uploaded_at), "Y年n月j日 H:i")
+    at = date_format(timezone.localtime(existing.uploaded_at), "DATETIME_FORMAT")
     if record is None:
         return EvidenceRejected(_("已上传相同的承诺书扫描件“%(name)s”（上传于 %(at)s），未重复保存。") % {
             "name": existing.name, "at": at})

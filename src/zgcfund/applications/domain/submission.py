@@ -37,7 +37,7 @@ class SubmissionRefused(Exception):
 
 
 def _fmt(value) -> str:
-    return date_format(timezone.localtime(value), "Y年n月j日 H:i")
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def blockers(application: Application, *, now=None) -> list[str]:
