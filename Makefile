@@ -17,7 +17,7 @@ RUN_APT_PACKAGES := fonts-noto-cjk libmagic1 libpango-1.0-0 libpangoft2-1.0-0 li
 TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench install system-packages clean
+.PHONY: run test lint bench guide install system-packages clean
 
 # The demo runs the 2025 programme as it was on DEMO_DATE (the programme clock; see README).
 DEMO_DATE ?= 2025-09-20
@@ -41,6 +41,11 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
+
+# Regenerate the applicant guide's screenshots (docs/guide/images/) from the browser tests.
+guide: $(STAMP)
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES='$(TEST_APT_PACKAGES)'
+	ZGCFUND_GUIDE_IMAGES=1 $(VENV)/bin/pytest -q -m browser tests/browser
 
 # Benchmarks (by hand; numbers go to benchmarks/results/ and the issue notes).
 bench: $(STAMP)

@@ -1,12 +1,14 @@
 """Screenshots for the applicant guide (docs/guide/applicant.zh.md).
 
-The browser tests take them with ``shot(page, name)``: each goes to test-output/screenshots/ and to
-docs/guide/images/. Only names in GUIDE_SCREENSHOTS are accepted, and tests/browser/test_guide.py
+The browser tests take them with ``shot(page, name)``: each goes to test-output/screenshots/, and
+with ZGCFUND_GUIDE_IMAGES=1 (``make guide``) also to docs/guide/images/ (so an ordinary test run
+does not rewrite the committed pictures). Only names in GUIDE_SCREENSHOTS are accepted, and tests/browser/test_guide.py
 checks that the guide references exactly these names, so the guide and the tests cannot drift.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +57,8 @@ def shot(page, name: str, *, full_page: bool = True, locator=None) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
     page.add_style_tag(content=_HIDE_DEMO)
+    if locator is None and full_page:
+        page.evaluate("window.scrollTo(0, 0)")  # sticky parts (the evaluation panel) sit at the top
     target = SCREENSHOTS / f"{name}.png"
     if locator is not None:
         locator.screenshot(path=str(target))
@@ -63,7 +67,8 @@ def shot(page, name: str, *, full_page: bool = True, locator=None) -> Path:
     data = _shrink(target.read_bytes())
     target.write_bytes(data)
     guide_image = GUIDE_IMAGES / f"{name}.png"
-    guide_image.write_bytes(data)
+    if os.environ.get("ZGCFUND_GUIDE_IMAGES") == "1":
+        guide_image.write_bytes(data)
     return guide_image
 
 

@@ -16,6 +16,7 @@ from guide import shot
 from openpyxl import load_workbook
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from zgcfund.accounts.models import Organization
 from zgcfund.accounts.models.user import Role
@@ -232,6 +233,7 @@ def test_new_applicant_journey(live_server, page, make_user, open_window, tmp_pa
     expect(panel_row(page, "P7")).to_have_attribute("data-status", "met")
     shot(page, "record-p7")
     assert score(page, "P") > p_before
+    page.add_style_tag(content=".eval-panel__body { max-height: none; }")  # the whole panel in one picture (it scrolls)
     shot(page, "panel-p", locator=page.get_by_test_id("eval-panel"))
 
     # 7. K1.1 from Excel: download the template, fill 55 enterprises (32 科技服务业), import it.
@@ -281,6 +283,7 @@ def test_new_applicant_journey(live_server, page, make_user, open_window, tmp_pa
         page.get_by_test_id("pdf-1").click()
     pdf = Path(info.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 3
     assert info.value.suggested_filename.endswith(".pdf")
 
     # Submitted means frozen: the editor no longer offers a form.

@@ -52,8 +52,9 @@ NAME_MAX = 200
 class EvidenceRejected(Exception):
     """The file was not stored; ``message`` says why, in Chinese, naming the file."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, existing: EvidenceFile | None = None):
         self.message = message
+        self.existing = existing  # set when the same file is already stored there
         super().__init__(message)
 
 
@@ -411,9 +412,9 @@ def _duplicate(existing: EvidenceFile, record: Record | None) -> EvidenceRejecte
     at = date_format(timezone.localtime(existing.uploaded_at), "DATETIME_FORMAT")
     if record is None:
         return EvidenceRejected(_("已上传相同的承诺书扫描件“%(name)s”（上传于 %(at)s），未重复保存。") % {
-            "name": existing.name, "at": at})
+            "name": existing.name, "at": at}, existing)
     return EvidenceRejected(_("该记录已上传相同文件“%(name)s”（上传于 %(at)s），未重复保存。") % {
-        "name": existing.name, "at": at})
+        "name": existing.name, "at": at}, existing)
 
 
 def _same_file(application: Application, kind: str, record: Record | None, digest: str) -> EvidenceFile | None:

@@ -32,7 +32,7 @@ def _number(value: Decimal | None) -> int | float | None:
 
 class RecordForm(forms.Form):
     phase = forms.ChoiceField(label=_("阶段"), choices=PHASE_CHOICES, widget=forms.RadioSelect)
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            help_text=_("工作发生（或计划）的日期；跨时段的工作填结束日期"))
     title = forms.CharField(label=_("名称/主题"), max_length=200)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -66,7 +66,8 @@ class RecordForm(forms.Form):
         elif spec.type == "count":
             field = forms.IntegerField(label=label, min_value=0, required=required)
         elif spec.type == "date":
-            field = forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+            field = forms.DateField(label=label, required=required,
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         elif spec.type == "text":
             field = forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}),
                                     max_length=20000)

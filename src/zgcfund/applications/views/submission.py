@@ -39,7 +39,12 @@ def submit(request, pk: int):
         if upload is not None:
             try:
                 commitment = store_commitment_scan(application, request.user, upload)
-            except (EvidenceRejected, EditRefused) as exc:
+            except EvidenceRejected as exc:
+                if exc.existing is not None and exc.existing.kind == "commitment":
+                    commitment = exc.existing  # the same sealed scan chosen again: use the stored one
+                else:
+                    errors.append(exc.message)
+            except EditRefused as exc:
                 errors.append(exc.message)
         opened = request.POST.get("opened_version", "")
         if not errors:
