@@ -11,8 +11,6 @@ import pytest
 from django.urls import reverse
 from test_evidence import EXE, PDF, jpeg
 
-from zgcfund.applications.models import EvidenceFile
-
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's event loop runs in the test thread
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,29 +35,6 @@ DROP = """async ([files]) => {
   zone.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: transfer}));
   return over;
 }"""
-
-
-@pytest.fixture(autouse=True)
-def _fields_use_test_storage(monkeypatch, _private_files):
-    from django.core.files.storage import storages
-
-    for name in ("file", "thumbnail"):
-        monkeypatch.setattr(EvidenceFile._meta.get_field(name), "storage", storages["private"])
-
-
-@pytest.fixture
-def page():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make test`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 800})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def test_dropping_files_uploads_them_and_refreshes_the_partial(page, live_server, client, applicant, application,
