@@ -4,6 +4,7 @@ from django.urls import path
 
 from zgcfund.accounts.office_urls import urlpatterns as organization_patterns
 from zgcfund.programmes.office_urls import urlpatterns as programme_patterns
+from zgcfund.review.office_urls import urlpatterns as review_patterns
 from zgcfund.web import office_views
 
 app_name = "office"
@@ -12,4 +13,5 @@ urlpatterns = [
     path("", office_views.dashboard, name="dashboard"),
     *organization_patterns,
     *programme_patterns,
+    *review_patterns,
 ]

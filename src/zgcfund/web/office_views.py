@@ -20,6 +20,6 @@ def dashboard(request):
     context = {
         "row": row, "window": window,
         "pending_organizations": Organization.objects.filter(status=OrganizationStatus.PENDING).count(),
-        "by_status": {s: apps.filter(status=s).count() for s in ("draft", "submitted", "returned")},
+        "by_status": {s: apps.filter(status=s).count() for s in ("draft", "submitted", "returned", "formal_passed")},
     }
     return render(request, "office/dashboard.html", context)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "zgcfund.accounts",
     "zgcfund.programmes",
     "zgcfund.applications",
+    "zgcfund.review",
     "zgcfund.audit",
 ]
 

@@ -12,6 +12,7 @@ from zgcfund.applications.domain.editing import edit_refusal, window_for
 from zgcfund.applications.domain.queries import applications_for, records_for
 from zgcfund.applications.interfaces.panel import summary
 from zgcfund.applications.models import Application, Record
+from zgcfund.review.domain.formal import open_comments
 
 __all__ = ["application_context", "get_application", "get_record", "login_required", "template_exists"]
 
@@ -39,6 +40,7 @@ def application_context(request, application: Application, *, with_panel: bool =
         "can_edit": may_edit(request, application),
         "edit_refusal": edit_refusal(application),
         "window": window_for(application),
+        "return_review": open_comments(application),
     }
     if with_panel:
         context.update(panel_context(application, programme))

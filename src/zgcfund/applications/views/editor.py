@@ -107,14 +107,19 @@ def _clause_or_404(programme, clause: str):
     return c
 
 
-def _record_rows(clause_def, records):
+def _record_rows(clause_def, records, comments: dict[str, str] | None = None):
     specs = list(clause_def.fields.values())
-    return [{"record": r, "values": [(s.label, display_value(s, r.fields.get(s.name))) for s in specs]} for r in records]
+    return [{"record": r, "values": [(s.label, display_value(s, r.fields.get(s.name))) for s in specs],
+             "comment": (comments or {}).get(r.key)} for r in records]
 
 
 def _records_context(application, clause_def):
+    from zgcfund.review.domain.formal import open_comments
+
     records = list(application.records.filter(clause=clause_def.id).prefetch_related("evidence_files"))
-    return {"rows": _record_rows(clause_def, records), "record_count": len(records)}
+    review = open_comments(application)
+    comments = {c.record_key: c.comment for c in review.record_comments.all()} if review else {}
+    return {"rows": _record_rows(clause_def, records, comments), "record_count": len(records)}
 
 
 @login_required

@@ -1,0 +1,3 @@
+from zgcfund.review.models.formal import FormalReview, RecordComment
+
+__all__ = ["FormalReview", "RecordComment"]
