@@ -203,3 +203,14 @@ def test_dated_parameter_old_value_applies_to_application_dated_2025(dated) -> N
     k31 = result["clauses"]["K3.1"]
     assert k31["counted"] == ["a1", "a2"] and k31["status"] == "met" and not k31["rejected"]
     assert dated.params_on(__import__("datetime").date(2025, 12, 31))["min_participants"] == 60
+
+
+def test_max_score_matches_the_published_scheme_table():
+    """The range an expert scores a clause in is the scheme's maximum (docs/scoring.md, last column)."""
+    from zgcfund.core.programme import load_programme
+    from zgcfund.core.scheme_table import scoring_markdown
+
+    programme = load_programme()
+    rows = [line.split("|") for line in scoring_markdown(programme).splitlines() if line.startswith("| K") or line.startswith("| P")]
+    published = {cells[1].strip(): cells[-2].strip() for cells in rows}
+    assert published and {cid: str(programme.max_score(cid)) for cid in published} == published

@@ -311,6 +311,19 @@ class Programme:
             check_ref(f"scoring.clauses.{cid}", s["ref"])
 
     # parameters and compiled rules
+    def max_score(self, clause: str) -> Decimal | None:
+        """The most a clause can score under the scheme: its cap, else base plus every increment's cap;
+        None when an increment is uncapped (the range an expert scores in is then the office's call)."""
+        entry = self.scoring["clauses"].get(clause)
+        if entry is None:
+            return None
+        if "cap" in entry:
+            return Decimal(str(entry["cap"]))
+        increments = entry.get("increments", [])
+        if any("cap" not in i for i in increments):
+            return None
+        return Decimal(str(entry["base"])) + sum((Decimal(str(i["cap"])) for i in increments), Decimal(0))
+
     def params_on(self, day: dt.date) -> dict[str, Any]:
         return {name: p.value_on(day) for name, p in self.parameters.items()}
 
