@@ -211,6 +211,6 @@ def test_max_score_matches_the_published_scheme_table():
     from zgcfund.core.scheme_table import scoring_markdown
 
     programme = load_programme()
-    rows = [line.split("|") for line in scoring_markdown(programme).splitlines() if line.startswith("| K") or line.startswith("| P")]
+    rows = [line.split("|") for line in scoring_markdown(programme).splitlines() if line.startswith(("| K", "| P"))]
     published = {cells[1].strip(): cells[-2].strip() for cells in rows}
     assert published and {cid: str(programme.max_score(cid)) for cid in published} == published
