@@ -7,4 +7,5 @@ from zgcfund.programmes import views
 urlpatterns = [
     path("windows/", views.windows, name="windows"),
     path("windows/<str:code>/", views.window_edit, name="window_edit"),
+    path("windows/<str:code>/extensions/", views.extensions, name="window_extensions"),
 ]

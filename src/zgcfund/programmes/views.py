@@ -46,3 +46,42 @@ def window_edit(request, code: str):
         messages.success(request, _("申报时间已保存。"))
         return redirect("office:windows")
     return render(request, "programmes/window_edit.html", {"row": row, "window": window, "form": form})
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def extensions(request, code: str):
+    """Grant a single organization a reasoned extension after the window closes; list the grants."""
+    from django.utils.dateparse import parse_datetime
+    from django.utils.timezone import get_current_timezone, is_naive, make_aware
+
+    from zgcfund.accounts.models import Organization
+    from zgcfund.programmes.domain.extensions import ExtensionRefused, grant_extension
+    from zgcfund.programmes.models import WindowExtension
+
+    row = ProgrammeYear.objects.filter(code=code, is_current=True).first()
+    if row is None:
+        raise Http404
+    organizations = Organization.objects.filter(status="approved").order_by("name")
+    error = None
+    if request.method == "POST":
+        org = organizations.filter(pk=request.POST.get("organization") or 0).first()
+        until = parse_datetime(request.POST.get("until", "") or "")
+        if org is None:
+            error = _("请选择申报单位。")
+        elif until is None:
+            error = _("请填写延长至的日期和时间。")
+        else:
+            if is_naive(until):
+                until = make_aware(until, get_current_timezone())
+            try:
+                grant_extension(code, org, until, request.POST.get("reason", ""), request.user)
+            except ExtensionRefused as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("已为“%(org)s”延长申报时间。") % {"org": org.name})
+                return redirect("office:window_extensions", code=code)
+    context = {"row": row, "organizations": organizations, "error": error, "posted": request.POST,
+               "window": ApplicationWindow.objects.filter(code=code).first(),
+               "extensions": WindowExtension.objects.filter(code=code).select_related("organization", "granted_by")}
+    return render(request, "programmes/extensions.html", context, status=422 if error else 200)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("dashboard/", editor.dashboard, name="dashboard"),
     path("applications/", include("zgcfund.applications.urls")),
     path("office/", include("zgcfund.web.office_urls")),
+    path("expert/", include("zgcfund.review.expert_urls")),
     path("admin/", admin.site.urls),
 ]

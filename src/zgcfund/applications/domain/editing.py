@@ -18,6 +18,7 @@ from zgcfund.audit.domain import changed_fields, record_event
 from zgcfund.core.application import validator_for
 from zgcfund.core.errors import Problem
 from zgcfund.programmes.domain import current_programme_year
+from zgcfund.programmes.domain.extensions import extension_for
 from zgcfund.programmes.models import ApplicationWindow
 
 COMMON = ("id", "clause", "phase", "date", "title", "evidence", "verified")
@@ -54,7 +55,8 @@ def edit_refusal(application: Application, now: dt.datetime | None = None) -> st
     if not application.phase.applicant_can_edit:
         return _("申报书当前状态为“%(phase)s”，项目办公室退回前不能修改。") % {"phase": application.phase.public_name}
     window = window_for(application)
-    if window is not None and window.state(now) == "closed" and application.status == "draft":
+    if window is not None and window.state(now) == "closed" and application.status == "draft" \
+            and extension_for(application.programme_code, application.organization, now) is None:
         return _("申报已于 %(at)s 截止，不能再修改。") % {
             "at": date_format(timezone.localtime(window.closes_at), "DATETIME_FORMAT")}
     return None

@@ -21,6 +21,7 @@ from zgcfund.applications.models import Application, EvidenceFile, Submission
 from zgcfund.audit.domain import record_event
 from zgcfund.core import ENGINE_VERSION as engine_version
 from zgcfund.programmes.domain import clock
+from zgcfund.programmes.domain.extensions import extension_for
 
 # The commitment the organization seals is an official Chinese text: never translated.
 COMMITMENT_TEXT = (
@@ -58,7 +59,7 @@ def blockers(application: Application, *, now=None) -> list[str]:
             out.append(_("项目办公室尚未公布申报时间。"))
         elif state == "not_open":
             out.append(_("申报尚未开始，开始时间为 %(at)s。") % {"at": _fmt(window.opens_at)})
-        elif state == "closed":
+        elif state == "closed" and extension_for(application.programme_code, application.organization, now) is None:
             out.append(_("申报已于 %(at)s 截止。") % {"at": _fmt(window.closes_at)})
     if not application.records.exists():
         out.append(_("申报书还没有任何记录。"))

@@ -35,3 +35,24 @@ class ApplicationWindow(models.Model):
 
     def is_open(self, now=None) -> bool:
         return self.state(now) == "open"
+
+
+class WindowExtension(models.Model):
+    """A single organization's extension after the window closes, granted by the office with a reason."""
+
+    code = models.CharField(_("项目代码"), max_length=64)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="window_extensions",
+                                     verbose_name=_("申报单位"))
+    until = models.DateTimeField(_("延长至"))
+    reason = models.CharField(_("理由"), max_length=500)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("批准人"))
+    granted_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报延期")
+        verbose_name_plural = _("申报延期")
+        ordering = ("-granted_at",)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.organization} → {self.until:%Y-%m-%d %H:%M}"

@@ -1,9 +1,11 @@
-"""Querysets scoped to what a user may see: an organization's users see only its own data."""
+"""Querysets scoped to what a user may see: an organization's users see only its own data; an expert
+sees (read-only) the applications assigned to them."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from zgcfund.accounts.models.user import Role
 from zgcfund.applications.models import Application, EvidenceFile, Record, Submission
 
 
@@ -13,6 +15,8 @@ def applications_for(user) -> QuerySet[Application]:
         return qs.none()
     if user.is_office:
         return qs
+    if user.role == Role.EXPERT:
+        return qs.filter(assignments__expert=user)
     org = user.organization
     return qs.filter(organization=org) if org is not None else qs.none()
 

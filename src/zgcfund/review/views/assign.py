@@ -1,0 +1,115 @@
+"""Office pages for expert review: assignment per programme (by hand and in bulk) and every expert's
+review of one application."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zgcfund.accounts.views.access import office_required
+from zgcfund.applications.domain.document import programme_of
+from zgcfund.applications.models import Application
+from zgcfund.programmes.domain import current_programme_year
+from zgcfund.review.domain import expert as review
+from zgcfund.review.models import Assignment, ConflictOfInterest
+
+
+@office_required
+def assign_home(request):
+    row = current_programme_year()
+    if row is None:
+        raise Http404
+    return redirect("office:assign", code=row.code)
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def assign_list(request, code: str):
+    error = None
+    per_application = review.DEFAULT_PER_APPLICATION
+    if request.method == "POST":
+        raw = (request.POST.get("per_application") or "").strip()
+        try:
+            per_application = int(raw)
+            if not 1 <= per_application <= 20:
+                raise ValueError
+        except ValueError:
+            error = _("每份申报书的专家人数：请填写 1 至 20 之间的整数（收到“%(raw)s”）。") % {"raw": raw}
+        if error is None:
+            try:
+                result = review.assign_bulk(code, per_application, request.user)
+            except review.ReviewRefused as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("已新增 %(n)s 项评审分配。") % {"n": len(result.created)})
+                for app, count in result.short:
+                    messages.warning(request, _("“%(org)s”只有 %(count)s 位可分配的专家，未达到 %(n)s 位。")
+                                     % {"org": app.organization.name, "count": count, "n": per_application})
+                return redirect("office:assign", code=code)
+    apps = list(review.awaiting_review(code).prefetch_related("assignments__expert"))
+    pool = list(review.experts())
+    load = {e.pk: 0 for e in pool}
+    for a in Assignment.objects.filter(application__programme_code=code).values_list("expert", flat=True):
+        load[a] = load.get(a, 0) + 1
+    context = {"code": code, "rows": [{"application": a, "assignments": list(a.assignments.all())} for a in apps],
+               "experts": [{"expert": e, "load": load.get(e.pk, 0)} for e in pool],
+               "per_application": per_application, "error": error}
+    return render(request, "review/assign_list.html", context, status=422 if error else 200)
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def assign_application(request, pk: int):
+    application = get_object_or_404(Application.objects.select_related("organization"), pk=pk)
+    error = None
+    chosen: list[str] = []
+    if request.method == "POST":
+        chosen = request.POST.getlist("experts")
+        picked = list(review.experts().filter(pk__in=[c for c in chosen if c.isdigit()]))
+        try:
+            review.assign(application, picked, request.user)
+        except review.ReviewRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已为“%(org)s”分配 %(n)s 位评审专家。")
+                             % {"org": application.organization.name, "n": len(picked)})
+            return redirect("office:assign_application", pk=application.pk)
+    assignments = list(application.assignments.select_related("expert", "assigned_by"))
+    assigned = {a.expert_id for a in assignments}
+    conflicts = {c.expert_id: c for c in ConflictOfInterest.objects.filter(organization=application.organization)}
+    candidates = [{"expert": e, "conflict": conflicts.get(e.pk), "chosen": str(e.pk) in chosen}
+                  for e in review.experts() if e.pk not in assigned]
+    context = {"application": application, "assignments": assignments, "candidates": candidates, "error": error,
+               "can_assign": application.status == "formal_passed"}
+    return render(request, "review/assign_application.html", context, status=422 if error else 200)
+
+
+@office_required
+@require_POST
+def unassign(request, pk: int):
+    assignment = get_object_or_404(Assignment.objects.select_related("expert", "application__organization"), pk=pk)
+    try:
+        review.unassign(assignment, request.user)
+    except review.ReviewRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已取消专家%(expert)s的评审分配。") % {"expert": assignment.expert.get_full_name()})
+    return redirect("office:assign_application", pk=assignment.application_id)
+
+
+@office_required
+def reviews(request, pk: int):
+    """Every expert's verdicts and scores for one application, submitted or not."""
+    application = get_object_or_404(Application.objects.select_related("organization", "programme_year"), pk=pk)
+    programme = programme_of(application)
+    assignments = review.all_reviews(application)
+    scores = [{s.clause: s for s in a.scores.all()} for a in assignments]
+    table = [{"clause": clause, "max": programme.max_score(cid), "cells": [by_clause.get(cid) for by_clause in scores]}
+             for cid, clause in programme.clauses.items()]
+    verdicts = [{"assignment": a, "rejected": [v for v in a.verdicts.all() if not v.accepted],
+                 "accepted": sum(1 for v in a.verdicts.all() if v.accepted)} for a in assignments]
+    context = {"application": application, "assignments": assignments, "table": table, "verdicts": verdicts}
+    return render(request, "review/assign_reviews.html", context)

@@ -1,0 +1,149 @@
+"""Expert pages: the task list, conflict-of-interest declarations, and the review of one assigned
+application (verify records, score clauses, save drafts, submit)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from zgcfund.applications.domain.document import programme_of
+from zgcfund.applications.interfaces.forms import display_value
+from zgcfund.applications.interfaces.panel import STATUS_LABELS, summary
+from zgcfund.review.domain import expert as review
+from zgcfund.review.domain.formal import record_checks
+from zgcfund.review.models import ConflictOfInterest
+
+
+def expert_required(view):
+    """Logged-in experts only: others get 403 (anonymous users go to the login page)."""
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not review.is_expert(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+@expert_required
+def tasks(request):
+    return render(request, "review/expert_tasks.html", {"assignments": review.assignments_for(request.user)})
+
+
+@expert_required
+@require_http_methods(["GET", "POST"])
+def conflicts(request):
+    errors: dict[str, str] = {}
+    error = None
+    choices = review.organizations_under_review()
+    if request.method == "POST":
+        raw = request.POST.get("organization", "")
+        organization = choices.filter(pk=raw).first() if raw.isdigit() else None
+        if organization is None:
+            errors["organization"] = _("请选择申报单位。")
+        else:
+            try:
+                review.declare_conflict(request.user, organization, request.POST.get("reason", ""))
+            except review.ReviewInvalid as exc:
+                errors.update(exc.errors)
+            except review.ReviewRefused as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("已声明与“%(org)s”存在利益冲突；您不会被分配评审该单位的申报书。")
+                                 % {"org": organization.name})
+                return redirect("expert:conflicts")
+    context = {"organizations": choices, "errors": errors, "error": error,
+               "declared": ConflictOfInterest.objects.filter(expert=request.user).select_related("organization"),
+               "posted": request.POST if request.method == "POST" else {}}
+    return render(request, "review/expert_conflicts.html", context, status=422 if (errors or error) else 200)
+
+
+def _record_groups(programme, submission, evaluation, verdicts, posted):
+    """Records by clause, with fields as the applicant wrote them, evidence links and the verdict form."""
+    checks = {c.record["id"]: c for c in record_checks(submission)}
+    dropped: dict[str, list[str]] = {}
+    if evaluation is not None:
+        for clause in evaluation["clauses"].values():
+            for r in clause.get("rejected", []):
+                dropped.setdefault(r["record"], []).append(f"{r['rule']}：{r['message']}")
+    groups = []
+    for cid, clause in programme.clauses.items():
+        rows = []
+        for rec in submission.document["records"]:
+            if rec["clause"] != cid:
+                continue
+            stored = verdicts.get(rec["id"])
+            if posted is not None:
+                choice, reason = posted.get(f"verdict-{rec['id']}", ""), posted.get(f"reason-{rec['id']}", "")
+            else:
+                choice = "" if stored is None else ("accept" if stored.accepted else "reject")
+                reason = stored.reason if stored is not None else ""
+            rows.append({"record": rec, "values": [(s.label, display_value(s, rec.get(s.name))) for s in clause.fields.values()],
+                         "evidence": checks[rec["id"]].evidence if rec["id"] in checks else [],
+                         "choice": choice, "reason": reason, "dropped": dropped.get(rec["id"], [])})
+        if rows:
+            groups.append({"clause": clause, "rows": rows})
+    return groups
+
+
+def _score_rows(programme, evaluation, scores, posted):
+    required = set(review.clauses_to_score(programme, evaluation))
+    rows = []
+    for cid, clause in programme.clauses.items():
+        stored = scores.get(cid)
+        if cid not in required and stored is None and not (posted and posted.get(f"score-{cid}")):
+            continue
+        if posted is not None:
+            value, comment = posted.get(f"score-{cid}", ""), posted.get(f"comment-{cid}", "")
+        else:
+            value = format(stored.score.normalize(), "f") if stored else ""
+            comment = stored.comment if stored else ""
+        c = evaluation["clauses"][cid] if evaluation else {}
+        rows.append({"clause": clause, "max": programme.max_score(cid), "value": value, "comment": comment,
+                     "required": cid in required,
+                     "status": str(STATUS_LABELS.get(c.get("status", ""), c.get("status", ""))), "engine_score": c.get("score")})
+    return rows
+
+
+@expert_required
+@require_http_methods(["GET", "POST"])
+def review_page(request, pk: int):
+    assignment = get_object_or_404(review.assignments_for(request.user), pk=pk)
+    errors: dict[str, str] = {}
+    error = None
+    posted = None
+    if request.method == "POST":
+        submit = request.POST.get("action") == "submit"
+        try:
+            review.save_review(assignment, request.user, review.ReviewInput.from_post(request.POST), submit=submit)
+        except review.ReviewInvalid as exc:
+            errors, posted = exc.errors, request.POST
+        except review.ReviewRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("评审意见已提交，不能再修改。") if submit else _("草稿已保存。"))
+            return redirect("expert:review", pk=assignment.pk)
+        assignment.refresh_from_db()
+    application, submission = assignment.application, assignment.submission
+    programme = programme_of(application)
+    verdicts, scores = review.verdicts_of(assignment), review.scores_of(assignment)
+    mine = review.expert_assessment(assignment, verdicts)
+    evaluation = summary(programme, mine.prior, mine.projected) if mine.valid else None
+    others = review.visible_others(assignment)
+    context = {
+        "assignment": assignment, "application": application, "submission": submission, "programme": programme,
+        "groups": _record_groups(programme, submission, mine.prior, verdicts, posted),
+        "score_rows": _score_rows(programme, mine.prior, scores, posted),
+        "evaluation": evaluation, "submitted_evaluation": summary(programme, submission.evaluation_prior, None),
+        "problems": mine.problems, "errors": errors, "error": error, "locked": assignment.is_submitted,
+        "others": [{"assignment": o, "scores": sorted(o.scores.all(), key=lambda s: list(programme.clauses).index(s.clause)
+                                                          if s.clause in programme.clauses else 999),
+                    "rejected": [v for v in o.verdicts.all() if not v.accepted]} for o in others],
+    }
+    return render(request, "review/expert_review.html", context, status=422 if (errors or error) else 200)
