@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zgcfund.review.views import assign, formal
+from zgcfund.review.views import assign, exports, formal, ranking, selection
 
 urlpatterns = [
     path("formal-review/", formal.queue, name="formal_queue"),
@@ -12,4 +12,14 @@ urlpatterns = [
     path("assign/application/<int:pk>/", assign.assign_application, name="assign_application"),
     path("assignments/<int:pk>/unassign/", assign.unassign, name="unassign"),
     path("expert-reviews/<int:pk>/", assign.reviews, name="expert_reviews"),
+    path("ranking/<str:code>/", ranking.ranking, name="ranking"),
+    path("selection/<str:code>/", selection.selection_home, name="selection"),
+    path("selection/saved/<int:pk>/", selection.selection_detail, name="selection_detail"),
+    path("selection/saved/<int:pk>/confirm/", selection.selection_confirm, name="selection_confirm"),
+    path("selection/saved/<int:pk>/publish/", selection.selection_publish, name="selection_publish"),
+    path("selection/saved/<int:pk>/objections/", selection.selection_objection, name="selection_objection"),
+    path("exports/", exports.exports_home, name="exports_home"),
+    path("exports/<str:code>/", exports.export_list, name="exports"),
+    path("exports/<str:code>/<slug:kind>.xlsx", exports.export_download, name="export_download"),
+    path("review-report/<int:pk>.pdf", exports.review_report, name="review_report"),
 ]

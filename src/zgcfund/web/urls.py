@@ -13,5 +13,6 @@ urlpatterns = [
     path("applications/", include("zgcfund.applications.urls")),
     path("office/", include("zgcfund.web.office_urls")),
     path("expert/", include("zgcfund.review.expert_urls")),
+    path("public/", include("zgcfund.review.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,172 @@
+"""The ranking of one programme's applications, built from the database for the core
+(``zgcfund.core.ranking``): the experts' aggregate from submitted ``ClauseScore`` rows, eligibility
+and the engine's score from the latest ``Submission``'s ``evaluation_prior``, the first submission
+time; then core ``rank``.
+
+A fixed number of queries whatever the number of applications (one for the applications with their
+first submission time, one for the submitted experts' scores, one for the latest submissions).
+
+Settings (:data:`DEFAULT_SETTINGS`, documented defaults of docs/ranking.md; the office passes its own):
+
+* ``method`` "mean" | "trimmed_mean", ``trim_min_experts`` 5, ``min_experts`` 3,
+  ``clause_spread_threshold`` "5", ``total_spread_threshold`` "15" — core ``AggregationConfig``.
+* ``missing`` "zero": a clause a submitted expert left unscored counts 0 for that expert. The expert
+  review form only asks for the clauses the expert's own view of the evaluation leaves something to
+  score (``expert.clauses_to_score``) and submitting requires all of those, so an unscored clause
+  means "nothing to score" for that expert, not an unfinished review; "incomplete" would drop every
+  application where experts disagreed on a record's verification out of the ranking. Too few
+  submitted experts still makes the aggregate incomplete (not ranked).
+* ``tie_keys``: the declared ranking keys (default core ``DEFAULT_TIE_KEYS``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Exists, Min, OuterRef
+
+from zgcfund.applications.domain import workflow
+from zgcfund.applications.models import Application, Submission
+from zgcfund.core.ranking import (
+    AggregationConfig,
+    ApplicationAggregate,
+    ExpertScores,
+    GateProblem,
+    Ranking,
+    RankingInputError,
+    RankingRow,
+    aggregate,
+    clause_scales,
+    rank,
+    row_from_review,
+    tie_keys,
+)
+from zgcfund.programmes.domain.loading import parsed
+from zgcfund.programmes.models import ProgrammeYear
+from zgcfund.review.models import Assignment
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "method": "mean",
+    "trim_min_experts": 5,
+    "min_experts": 3,
+    "clause_spread_threshold": "5",
+    "total_spread_threshold": "15",
+    "missing": "zero",
+    "tie_keys": None,
+}
+
+#: Phases whose applications are ranked; later phases (selected, funded …) are added here.
+RANKED_PHASES: tuple[str, ...] = (workflow.FORMAL_PASSED,)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What the ranking page shows beside the core row."""
+
+    application_id: int
+    organization_name: str
+    aggregate: ApplicationAggregate | None
+    engine_total: Decimal | None
+    experts_submitted: int
+    experts_assigned: int
+    flagged: bool
+    gate_rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgrammeRanking:
+    code: str
+    programme_year: ProgrammeYear
+    ranking: Ranking
+    details: dict[int, Detail] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def settings_with(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    merged = dict(DEFAULT_SETTINGS)
+    unknown = sorted(set(overrides or {}) - set(DEFAULT_SETTINGS))
+    if unknown:
+        raise RankingInputError([f"排序设置：未知的键 {', '.join(unknown)}"])
+    merged.update(overrides or {})
+    return merged
+
+
+def programme_year_for(code: str) -> ProgrammeYear | None:
+    return ProgrammeYear.objects.filter(code=code, is_current=True).first()
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
+                  programme_year: ProgrammeYear | None = None) -> ProgrammeRanking | None:
+    """The ranking of programme ``code`` (None when no such programme is loaded)."""
+    settings = settings_with(settings)
+    row = programme_year or programme_year_for(code)
+    if row is None:
+        return None
+    programme = parsed(row)
+    scales = clause_scales(programme)
+    config = AggregationConfig.from_dict({k: settings[k] for k in ("method", "trim_min_experts", "min_experts",
+                                                                    "clause_spread_threshold", "total_spread_threshold")})
+    keys = tie_keys(settings["tie_keys"])
+
+    apps = list(Application.objects.filter(programme_code=code, status__in=RANKED_PHASES)
+                .annotate(first_submitted=Min("submissions__submitted_at"))
+                .values_list("pk", "organization_id", "organization__name", "first_submitted"))
+
+    # submitted and unsubmitted assignments with their scores (LEFT JOIN): one query
+    sheets: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    assigned: dict[int, int] = defaultdict(int)
+    submitted_flag: dict[tuple[int, int], bool] = {}
+    for app_id, expert_id, submitted_at, clause, score in (
+            Assignment.objects.filter(application__programme_code=code, application__status__in=RANKED_PHASES)
+            .values_list("application_id", "expert_id", "submitted_at", "scores__clause", "scores__score")):
+        if (app_id, expert_id) not in submitted_flag:
+            submitted_flag[(app_id, expert_id)] = submitted_at is not None
+            assigned[app_id] += 1
+            sheets[app_id][expert_id] = {}
+        if clause is not None:
+            sheets[app_id][expert_id][clause] = score
+
+    # the latest submission of each application: one query
+    newer = Submission.objects.filter(application=OuterRef("application"), number__gt=OuterRef("number"))
+    evaluations = dict(Submission.objects.filter(application__programme_code=code, application__status__in=RANKED_PHASES)
+                       .filter(~Exists(newer)).values_list("application_id", "evaluation_prior"))
+
+    rows: list[RankingRow] = []
+    details: dict[int, Detail] = {}
+    for app_id, org_id, org_name, first_submitted in apps:
+        evaluation = evaluations.get(app_id)
+        expert_sheets = [ExpertScores(expert, scores, submitted_flag[(app_id, expert)])
+                         for expert, scores in sheets.get(app_id, {}).items()]
+        n_submitted = sum(1 for s in expert_sheets if s.submitted)
+        agg = None
+        try:
+            agg = aggregate(app_id, expert_sheets, scales, config, missing=settings["missing"])
+        except RankingInputError as exc:
+            reasons = tuple(exc.problems)
+        if evaluation is None:
+            evaluation = {"eligible": False, "problems": [{"rule": "—", "message": "没有提交记录"}]}
+        if agg is not None:
+            ranking_row = row_from_review(app_id, org_name, agg, organization_id=org_id, evaluation=evaluation,
+                                          first_submitted_at=first_submitted)
+        else:
+            problems = tuple(GateProblem(p.get("rule", ""), p.get("message", "")) for p in evaluation.get("problems", []))
+            ranking_row = RankingRow(app_id, org_name, Decimal(0), organization_id=org_id,
+                                     eligible=bool(evaluation.get("eligible", True)), problems=problems,
+                                     first_submitted_at=first_submitted, complete=False, incomplete_reasons=reasons)
+        rows.append(ranking_row)
+        score = evaluation.get("score") or {}
+        details[app_id] = Detail(app_id, org_name, agg, _decimal(score.get("total")), n_submitted, assigned.get(app_id, 0),
+                                 bool(agg and agg.flagged), tuple(p.rule for p in ranking_row.problems))
+    return ProgrammeRanking(code, row, rank(rows, keys), details, settings)

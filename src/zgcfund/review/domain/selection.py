@@ -1,0 +1,269 @@
+"""Selection over a programme's ranking (core ``zgcfund.core.selection``): preview, save a draft,
+confirm (immutable afterwards), publish for the notice period (公示), record objections, export the
+published list. Every decision is audited."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zgcfund.applications.models import Application
+from zgcfund.audit.domain import record_event
+from zgcfund.core.ranking import RankingInputError
+from zgcfund.core.selection import DEFAULT_CAP, SelectionResult, select
+from zgcfund.programmes.domain import clock
+from zgcfund.review.domain.ranking import build_ranking
+from zgcfund.review.models import Objection, Selection
+
+METHOD_NAMES = {"by_count": "按数量", "by_budget": "按预算", "by_bands": "按档次"}
+MAX_NOTICE_DAYS = 60
+
+
+class SelectionRefused(Exception):
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+class SelectionInvalid(Exception):
+    """Form errors keyed by field name."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+# --- the spec from a form ----------------------------------------------------------------------
+
+def _amount(data, name: str, label: str, errors: dict[str, str], *, required: bool = True) -> str | None:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        if required:
+            errors[name] = _("%(label)s：请填写金额（万元）。") % {"label": label}
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors[name] = _("%(label)s：“%(raw)s”不是数字。") % {"label": label, "raw": raw}
+        return None
+    if not value.is_finite() or value < 0:
+        errors[name] = _("%(label)s：须为不小于 0 的数字（万元）。") % {"label": label}
+        return None
+    return str(value)
+
+
+def spec_from_form(data) -> dict[str, Any]:
+    """The core's declarative spec from the selection form (POST or GET data); raises SelectionInvalid."""
+    errors: dict[str, str] = {}
+    method = data.get("method") or ""
+    if method not in METHOD_NAMES:
+        raise SelectionInvalid({"method": _("遴选方式：请选择按数量、按预算或按档次。")})
+    cap_raw = (data.get("cap_per_organization") or "").strip()
+    cap = _amount(data, "cap_per_organization", _("单位年度支持上限"), errors, required=False) if cap_raw else str(DEFAULT_CAP)
+    spec: dict[str, Any] = {"method": method}
+    if method == "by_count":
+        raw = (data.get("n") or "").strip()
+        try:
+            n = int(raw)
+            if n < 1:
+                raise ValueError
+            spec["n"] = n
+        except ValueError:
+            errors["n"] = _("入选数量：请填写正整数（收到“%(raw)s”）。") % {"raw": raw}
+    elif method == "by_budget":
+        spec["budget"] = _amount(data, "budget", _("总预算"), errors)
+        spec["amount_per_application"] = _amount(data, "amount_per_application", _("每项支持金额"), errors)
+        spec["cap_per_organization"] = cap
+    else:
+        bands = []
+        for i in range(1, 6):
+            name = (data.get(f"band{i}_name") or "").strip()
+            first, last = (data.get(f"band{i}_first") or "").strip(), (data.get(f"band{i}_last") or "").strip()
+            amount_raw = (data.get(f"band{i}_amount") or "").strip()
+            if not (name or first or last or amount_raw):
+                continue
+            amount = _amount(data, f"band{i}_amount", _("第 %(i)s 档金额") % {"i": i}, errors)
+            try:
+                lo, hi = int(first), int(last)
+                if lo < 1 or hi < lo:
+                    raise ValueError
+            except ValueError:
+                errors[f"band{i}_first"] = _("第 %(i)s 档名次范围：起止名次须为正整数且起 ≤ 止。") % {"i": i}
+                continue
+            bands.append({"name": name or _("第 %(i)s 档") % {"i": i}, "ranks": [lo, hi], "amount": amount})
+        if not bands and "band1_first" not in errors:
+            errors["band1_name"] = _("按档次：请至少填写一个档次（名次范围和金额）。")
+        spec["bands"] = bands
+        spec["cap_per_organization"] = cap
+        if (data.get("budget") or "").strip():
+            spec["budget"] = _amount(data, "budget", _("总预算"), errors)
+    tie = [int(x) for x in (data.getlist("tie_decision") if hasattr(data, "getlist") else data.get("tie_decision", []))
+           if str(x).isdigit()]
+    if tie and method in ("by_count", "by_budget"):
+        spec["tie_decision"] = tie
+    if errors:
+        raise SelectionInvalid(errors)
+    return spec
+
+
+# --- preview, draft, confirm, publish ----------------------------------------------------------
+
+def preview(code: str, spec: dict[str, Any]) -> SelectionResult:
+    programme_ranking = build_ranking(code)
+    if programme_ranking is None:
+        raise SelectionRefused(_("项目 %(code)s 不存在。") % {"code": code})
+    try:
+        return select(programme_ranking.ranking, spec)
+    except RankingInputError as exc:
+        raise SelectionRefused("；".join(exc.problems)) from None
+
+
+def save_draft(code: str, spec: dict[str, Any], by) -> Selection:
+    result = preview(code, spec)
+    row = build_ranking(code).programme_year
+    with transaction.atomic():
+        selection = Selection.objects.create(code=code, method=spec["method"], spec=spec, result=result.to_dict(),
+                                             programme_sha256=row.sha256, scoring_version=row.scoring_version,
+                                             created_by=by)
+        record_event("selection.draft", _("保存遴选草稿（%(method)s，入选 %(n)s 项）")
+                     % {"method": METHOD_NAMES[spec["method"]], "n": len(result.selected)},
+                     actor=by, obj=selection, changes={"code": code, "spec": spec})
+    return selection
+
+
+def confirm(selection: Selection, by, reason: str = "") -> Selection:
+    """Confirm a draft: refused when a tie at the cut is undecided or the ranking changed since the draft."""
+    with transaction.atomic():
+        selection = Selection.objects.select_for_update().get(pk=selection.pk)
+        if selection.is_confirmed:
+            raise SelectionRefused(_("该遴选结果已于 %(when)s 确认，不能再修改。")
+                                   % {"when": selection.confirmed_at.strftime("%Y-%m-%d %H:%M")})
+        if any(o["status"] == "tie_at_cut" for o in selection.result["not_selected"]):
+            raise SelectionRefused(_("入选线上有并列申报尚待决定：请在预览中选定入选的并列申报后重新保存，再确认。"))
+        current = preview(selection.code, selection.spec).to_dict()
+        if current != selection.result:
+            raise SelectionRefused(_("保存草稿后排名或评分已有变化，请重新预览并保存草稿后再确认。"))
+        if Selection.objects.filter(code=selection.code, confirmed_at__isnull=False).exists():
+            raise SelectionRefused(_("项目 %(code)s 已有确认的遴选结果。") % {"code": selection.code})
+        selection.confirmed_by = by
+        selection.confirmed_at = clock.now()
+        try:
+            with transaction.atomic():
+                Selection.objects.filter(pk=selection.pk).update(confirmed_by=by, confirmed_at=selection.confirmed_at)
+        except IntegrityError:
+            raise SelectionRefused(_("项目 %(code)s 已有确认的遴选结果。") % {"code": selection.code}) from None
+        record_event("selection.confirm", _("确认遴选结果（入选 %(n)s 项）%(reason)s")
+                     % {"n": len(selection.result["selected"]), "reason": f"：{reason}" if reason else ""},
+                     actor=by, obj=selection, changes={"code": selection.code, "reason": reason})
+    return selection
+
+
+def publish(selection: Selection, by, notice_days: int) -> Selection:
+    if not isinstance(notice_days, int) or not 1 <= notice_days <= MAX_NOTICE_DAYS:
+        raise SelectionRefused(_("公示天数：请填写 1 至 %(max)s 之间的整数。") % {"max": MAX_NOTICE_DAYS})
+    with transaction.atomic():
+        selection = Selection.objects.select_for_update().get(pk=selection.pk)
+        if not selection.is_confirmed:
+            raise SelectionRefused(_("遴选结果尚未确认，不能公示。"))
+        if selection.is_published:
+            raise SelectionRefused(_("该遴选结果已于 %(when)s 公示。") % {"when": selection.published_at.strftime("%Y-%m-%d")})
+        selection.published_by = by
+        selection.published_at = clock.now()
+        selection.notice_days = notice_days
+        selection.notice_ends_on = clock.today() + dt.timedelta(days=notice_days)
+        selection.save(update_fields=["published_by", "published_at", "notice_days", "notice_ends_on"])
+        record_event("selection.publish", _("发布遴选结果公示，公示期 %(days)s 天，至 %(end)s")
+                     % {"days": notice_days, "end": selection.notice_ends_on.isoformat()},
+                     actor=by, obj=selection, changes={"code": selection.code, "notice_days": notice_days})
+    return selection
+
+
+def published(code: str) -> Selection | None:
+    return (Selection.objects.filter(code=code, confirmed_at__isnull=False, published_at__isnull=False)
+            .order_by("-published_at").first())
+
+
+# --- objections --------------------------------------------------------------------------------
+
+def listed_ids(selection: Selection) -> set[int]:
+    return {o["application_id"] for o in (*selection.result["selected"], *selection.result["not_selected"])}
+
+
+def record_objection(selection: Selection, by, *, application_id: Any, received_on: str, submitter_name: str,
+                     submitter_unit: str, content: str, handling: str = "") -> Objection:
+    errors: dict[str, str] = {}
+    submitter_name, submitter_unit = (submitter_name or "").strip(), (submitter_unit or "").strip()
+    content, handling = (content or "").strip(), (handling or "").strip()
+    if not selection.is_published:
+        raise SelectionRefused(_("遴选结果尚未公示，不能登记异议。"))
+    application = None
+    if str(application_id).isdigit() and int(application_id) in listed_ids(selection):
+        application = Application.objects.filter(pk=int(application_id)).first()
+    if application is None:
+        errors["application"] = _("所涉申报：请从本次遴选结果中选择一项申报。")
+    try:
+        day = dt.date.fromisoformat((received_on or "").strip())
+    except ValueError:
+        errors["received_on"] = _("收到日期：请填写日期（年-月-日）。")
+    else:
+        start = timezone.localdate(selection.published_at)
+        if not start <= day <= selection.notice_ends_on:
+            errors["received_on"] = _("收到日期：须在公示期内（%(start)s 至 %(end)s），公示期外的异议不予受理。") \
+                % {"start": start.isoformat(), "end": selection.notice_ends_on.isoformat()}
+    if not submitter_name and not submitter_unit:
+        errors["submitter_name"] = _("异议人：须以真实姓名或加盖单位公章提出，匿名异议不予受理。请填写姓名或单位。")
+    if not content:
+        errors["content"] = _("异议内容：请填写。")
+    if errors:
+        raise SelectionInvalid(errors)
+    with transaction.atomic():
+        objection = Objection.objects.create(selection=selection, application=application, received_on=day,
+                                             submitter_name=submitter_name, submitter_unit=submitter_unit,
+                                             content=content, handling=handling, recorded_by=by)
+        record_event("selection.objection", _("登记公示异议（%(who)s）") % {"who": submitter_name or submitter_unit},
+                     actor=by, application=application, obj=objection,
+                     changes={"selection": selection.pk, "received_on": day.isoformat()})
+    return objection
+
+
+# --- export --------------------------------------------------------------------------------------
+
+EXPORT_HEADER = ["序号", "名次", "申报单位", "档次", "支持金额（万元）"]
+
+
+def export_rows(selection: Selection) -> list[list[Any]]:
+    return [[i, o["rank"], o["organization_name"], o.get("band") or "", o.get("amount") or ""]
+            for i, o in enumerate(selection.result["selected"], start=1)]
+
+
+def export_xlsx(selection: Selection) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "公示名单"
+    sheet.append([f"{selection.code} 遴选结果公示（公示期至 {selection.notice_ends_on.isoformat()}）"])
+    sheet.append(EXPORT_HEADER)
+    for row in export_rows(selection):
+        amount = row[4]
+        row[4] = Decimal(amount) if amount else ""
+        sheet.append(row)
+    sheet.column_dimensions["C"].width = 40
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def export_csv(selection: Selection) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows(export_rows(selection))
+    return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 Chinese correctly

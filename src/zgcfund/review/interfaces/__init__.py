@@ -1,0 +1,1 @@
+"""Exporters of the review app: Excel workbooks and the review report PDF."""

@@ -1,0 +1,233 @@
+"""Excel exports of a programme's review (openpyxl): formal-review outcomes, expert scores and
+per-clause scores. Chinese headers, a frozen header row, numbers stored as numbers. Each sheet is
+filled from one query (no per-row queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from zgcfund.applications.models import Submission
+from zgcfund.core.programme import Programme
+from zgcfund.programmes.domain import parsed
+from zgcfund.programmes.models import ProgrammeYear
+from zgcfund.review.models import ClauseScore, FormalReview, RecordComment, RecordVerdict
+from zgcfund.review.models.formal import FormalOutcome
+
+__all__ = ["EXPORTS", "Export", "clause_means", "filename", "mean", "programme_for_code", "workbook_bytes"]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CENT = Decimal("0.01")
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+OUTCOMES = {k: str(v) for k, v in FormalOutcome.choices}
+
+
+class UnknownProgramme(LookupError):
+    pass
+
+
+def programme_for_code(code: str) -> Programme:
+    """The programme file of ``code`` (its current version, else its latest)."""
+    row = (ProgrammeYear.objects.filter(code=code).order_by("-is_current", "-version").first())
+    if row is None:
+        raise UnknownProgramme(code)
+    return parsed(row)
+
+
+def mean(scores: list[Decimal]) -> Decimal | None:
+    """The mean of the scores, 2 places, half-up (None when there are none)."""
+    if not scores:
+        return None
+    return (sum(scores, Decimal(0)) / len(scores)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    """Excel has no time zones: Beijing time, naive."""
+    return value.astimezone(SHANGHAI).replace(tzinfo=None) if value else None
+
+
+def _sheet(wb: Workbook, title: str, columns: list[tuple[str, float]], first: bool = False) -> Worksheet:
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title
+    for n, (header, width) in enumerate(columns, 1):
+        cell = ws.cell(row=1, column=n, value=header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(n)].width = width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _append(ws: Worksheet, values: list[Any], formats: dict[int, str] | None = None) -> None:
+    ws.append(values)
+    row = ws.max_row
+    for col, value in enumerate(values, 1):
+        cell = ws.cell(row=row, column=col)
+        if isinstance(value, dt.datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, Decimal):
+            cell.number_format = "0.00"
+        elif isinstance(value, str) and len(value) > 40:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for col, fmt in (formats or {}).items():
+        ws.cell(row=row, column=col).number_format = fmt
+
+
+# --- formal-review outcomes ---------------------------------------------------------------------
+
+def formal_outcomes(code: str) -> Workbook:
+    wb = Workbook()
+    ws = _sheet(wb, "形式审查结论", [("申报单位", 34), ("统一社会信用代码", 22), ("提交序号", 10), ("审查结论", 14),
+                                   ("审查人", 14), ("审查时间", 18), ("总体意见", 50), ("记录意见数", 12)], first=True)
+    reviews = (FormalReview.objects.filter(application__programme_code=code)
+               .annotate(n_comments=Count("record_comments"))
+               .values_list("application__organization__name", "application__organization__credit_code",
+                            "submission__number", "outcome", "reviewer__full_name", "reviewer__email",
+                            "decided_at", "comment", "n_comments")
+               .order_by("application__organization__name", "submission__number", "decided_at"))
+    for name, credit, number, outcome, reviewer, email, at, comment, n in reviews:
+        _append(ws, [name, credit, number, OUTCOMES.get(outcome, outcome), reviewer or email, _local(at), comment, n])
+    ws2 = _sheet(wb, "记录意见", [("申报单位", 34), ("统一社会信用代码", 22), ("提交序号", 10), ("审查结论", 14),
+                                ("条款", 8), ("记录编号", 14), ("意见", 60), ("审查时间", 18)])
+    comments = (RecordComment.objects.filter(review__application__programme_code=code)
+                .values_list("review__application__organization__name", "review__application__organization__credit_code",
+                             "review__submission__number", "review__outcome", "clause", "record_key", "comment",
+                             "review__decided_at")
+                .order_by("review__application__organization__name", "review__submission__number", "clause", "record_key"))
+    for name, credit, number, outcome, clause, key, comment, at in comments:
+        _append(ws2, [name, credit, number, OUTCOMES.get(outcome, outcome), clause, key, comment, _local(at)])
+    return wb
+
+
+# --- expert scores ------------------------------------------------------------------------------
+
+def expert_scores(code: str) -> Workbook:
+    wb = Workbook()
+    order = {cid: n for n, cid in enumerate(programme_for_code(code).clauses)}
+    ws = _sheet(wb, "专家评分", [("申报单位", 34), ("统一社会信用代码", 22), ("评审的提交序号", 14), ("评审专家", 14),
+                               ("条款", 8), ("分数", 10), ("评语", 50), ("状态", 10), ("评分提交时间", 18)], first=True)
+    scores = list(ClauseScore.objects.filter(assignment__application__programme_code=code)
+                  .values_list("assignment__application__organization__name",
+                               "assignment__application__organization__credit_code", "assignment__submission__number",
+                               "assignment__expert__full_name", "assignment__expert__email", "clause", "score", "comment",
+                               "assignment__submitted_at", "assignment__assigned_at", "assignment_id"))
+    scores.sort(key=lambda r: (r[0], r[9], r[10], order.get(r[5], len(order)), r[5]))
+    for name, credit, number, expert, email, clause, score, comment, submitted, _assigned, _pk in scores:
+        _append(ws, [name, credit, number, expert or email, clause, score, comment,
+                     "已提交" if submitted else "草稿", _local(submitted)])
+    ws2 = _sheet(wb, "记录核实", [("申报单位", 34), ("统一社会信用代码", 22), ("评审的提交序号", 14), ("评审专家", 14),
+                                ("记录编号", 14), ("核实结论", 10), ("不认可理由", 60), ("状态", 10)])
+    verdicts = (RecordVerdict.objects.filter(assignment__application__programme_code=code, accepted=False)
+                .values_list("assignment__application__organization__name",
+                             "assignment__application__organization__credit_code", "assignment__submission__number",
+                             "assignment__expert__full_name", "assignment__expert__email", "record_key", "reason",
+                             "assignment__submitted_at")
+                .order_by("assignment__application__organization__name", "assignment__assigned_at", "assignment_id",
+                          "record_key"))
+    for name, credit, number, expert, email, key, reason, submitted in verdicts:
+        _append(ws2, [name, credit, number, expert or email, key, "不认可", reason, "已提交" if submitted else "草稿"])
+    return wb
+
+
+# --- per-clause scores --------------------------------------------------------------------------
+
+def _submitted_scores(code: str) -> tuple[dict[int, dict[str, Decimal]], dict[int, int]]:
+    """application pk -> clause -> mean of the submitted experts' scores, and application pk -> number
+    of submitted experts who scored (one query)."""
+    collected: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    experts: dict[int, set[int]] = defaultdict(set)
+    for app, assignment, clause, score in (ClauseScore.objects.filter(assignment__application__programme_code=code,
+                                                                      assignment__submitted_at__isnull=False)
+                                           .values_list("assignment__application_id", "assignment_id", "clause", "score")):
+        collected[app][clause].append(score)
+        experts[app].add(assignment)
+    means = {app: {cid: mean(values) for cid, values in by_clause.items()} for app, by_clause in collected.items()}
+    return means, {app: len(pks) for app, pks in experts.items()}
+
+
+def clause_means(code: str) -> dict[int, dict[str, Decimal]]:
+    """application pk -> clause -> mean of the submitted experts' scores (2 places, half-up)."""
+    return _submitted_scores(code)[0]
+
+
+def clause_scores(code: str) -> Workbook:
+    wb = Workbook()
+    clauses = list(programme_for_code(code).clauses)
+    lead = [("申报单位", 34), ("统一社会信用代码", 22), ("提交序号", 10), ("已提交评审专家数", 12)]
+    ws = _sheet(wb, "分条款得分", lead + [(f"专家均分 {cid}", 11) for cid in clauses] + [("专家均分合计", 12)]
+                + [(f"引擎得分 {cid}", 11) for cid in clauses] + [("引擎总分", 10)], first=True)
+    means, experts = _submitted_scores(code)
+    # the latest submission of each application (one query: newest first, keep the first per application)
+    latest: dict[int, Submission] = {}
+    for sub in (Submission.objects.filter(application__programme_code=code)
+                .select_related("application__organization")
+                .only("number", "evaluation_prior", "application__id", "application__organization__name",
+                      "application__organization__credit_code")
+                .order_by("application__organization__name", "application_id", "-number")):
+        latest.setdefault(sub.application_id, sub)
+    for app_pk, sub in latest.items():
+        org = sub.application.organization
+        app_means = means.get(app_pk, {})
+        engine = (sub.evaluation_prior or {}).get("clauses") or {}
+        expert_cells = [app_means.get(cid) for cid in clauses]
+        engine_cells = [_as_number((engine.get(cid) or {}).get("score")) for cid in clauses]
+        total = sum((v for v in expert_cells if v is not None), Decimal(0)) if app_means else None
+        engine_total = _as_number(((sub.evaluation_prior or {}).get("score") or {}).get("total"))
+        _append(ws, [org.name, org.credit_code, sub.number, experts.get(app_pk, 0), *expert_cells, total, *engine_cells,
+                     engine_total])
+    return wb
+
+
+def _as_number(value: Any) -> int | float | Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float | Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Export:
+    slug: str
+    title: str
+    description: str
+    build: Any  # (code) -> Workbook
+
+
+EXPORTS: dict[str, Export] = {e.slug: e for e in (
+    Export("formal", "形式审查结论",
+           _("每次形式审查结论一行（单位、提交序号、结论、审查人、时间、总体意见），另附全部记录意见。"), formal_outcomes),
+    Export("expert-scores", "专家评分明细",
+           _("每份申报书、每位专家、每个条款一行（分数、评语、已提交或草稿），另附专家不认可的记录及理由。"), expert_scores),
+    Export("clause-scores", "分条款得分",
+           _("每份申报书一行：各条款已提交专家评分的平均分（保留两位小数），以及提交时规则引擎的条款得分。"), clause_scores),
+)}
+
+
+def filename(slug: str, code: str, day: dt.date) -> str:
+    return f"{code}-{EXPORTS[slug].title}-{day:%Y%m%d}.xlsx"
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

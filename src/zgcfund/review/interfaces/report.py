@@ -1,0 +1,133 @@
+"""The review report (评审报告) of one application, as PDF: the office's document of record of the
+review — the submitted version, the formal-review decisions and comments, every expert's verdicts
+and clause scores (experts named), per-clause mean and spread, the engine's evaluation at
+submission, and the history of review decisions. Always Chinese (a formal document).
+
+Rendering as for the 申报书: Django templates build the HTML (``review/report/report.html``, CSS
+inlined), WeasyPrint lays it out with the fonts-noto-cjk fonts, and no URL is ever fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from zgcfund.applications.domain.document import programme_of
+from zgcfund.applications.interfaces.panel import summary
+from zgcfund.applications.interfaces.pdf import _refusing_fetcher, document_fingerprint
+from zgcfund.applications.models import Application
+from zgcfund.audit.models import AuditEvent
+from zgcfund.review.domain import expert as expert_review
+from zgcfund.review.interfaces.exports import mean
+from zgcfund.review.models.formal import FormalOutcome
+
+__all__ = ["render_report_html", "render_report_pdf", "report_context"]
+
+TEMPLATE = "review/report/report.html"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "review" / "report"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+EMPTY = "—"
+OUTCOMES = {k: str(v) for k, v in FormalOutcome.choices}
+
+
+def _when(value: dt.datetime | None) -> str:
+    if value is None:
+        return EMPTY
+    local = value.astimezone(SHANGHAI)
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def _number(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return EMPTY
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d.quantize(Decimal("0.01")), "f")
+
+
+def report_context(application: Application) -> dict[str, Any]:
+    org = application.organization
+    submission = application.submissions.order_by("-number").first()
+    programme = programme_of(application)
+    records = {r["id"]: r for r in (submission.document["records"] if submission else [])}
+
+    formal = [{
+        "number": r.submission.number, "outcome": OUTCOMES.get(r.outcome, r.outcome), "passed": r.outcome == "passed",
+        "reviewer": r.reviewer.get_full_name(), "at": _when(r.decided_at), "comment": r.comment,
+        "comments": [{"key": c.record_key, "clause": c.clause, "comment": c.comment,
+                      "title": (records.get(c.record_key) or {}).get("title", "")} for c in r.record_comments.all()],
+    } for r in application.formal_reviews.select_related("reviewer", "submission").prefetch_related("record_comments")
+        .order_by("decided_at", "pk")]
+
+    experts = []
+    submitted_scores: dict[str, list[Decimal]] = {}
+    for a in expert_review.all_reviews(application):
+        scores = sorted(a.scores.all(), key=lambda s: list(programme.clauses).index(s.clause)
+                        if s.clause in programme.clauses else len(programme.clauses))
+        if a.is_submitted:
+            for s in scores:
+                submitted_scores.setdefault(s.clause, []).append(s.score)
+        experts.append({
+            "name": a.expert.get_full_name(), "submitted": a.is_submitted, "submitted_at": _when(a.submitted_at),
+            "number": a.submission.number,
+            "scores": [{"clause": s.clause, "title": programme.clauses[s.clause].title if s.clause in programme.clauses
+                        else "", "score": _number(s.score), "comment": s.comment} for s in scores],
+            "total": _number(sum((s.score for s in scores), Decimal(0))) if scores else EMPTY,
+            "rejected": [{"key": v.record_key, "reason": v.reason,
+                          "title": (records.get(v.record_key) or {}).get("title", "")}
+                         for v in sorted(a.verdicts.all(), key=lambda v: v.record_key) if not v.accepted],
+            "accepted": sum(1 for v in a.verdicts.all() if v.accepted),
+        })
+
+    evaluation = summary(programme, submission.evaluation_prior, submission.evaluation_projected) if submission else None
+    clauses = []
+    for cid, clause in programme.clauses.items():
+        values = submitted_scores.get(cid, [])
+        row = evaluation["by_id"].get(cid) if evaluation else None
+        if not values and (row is None or row.status in expert_review.UNSCORED_STATUSES):
+            continue
+        clauses.append({
+            "id": cid, "title": clause.title, "n": len(values),
+            "mean": _number(mean(values)) if values else EMPTY,
+            "min": _number(min(values)) if values else EMPTY,
+            "max": _number(max(values)) if values else EMPTY,
+            "spread": _number(max(values) - min(values)) if values else EMPTY,
+            "engine_status": row.status_label if row else EMPTY,
+            "engine_score": _number(row.score) if row else EMPTY,
+        })
+
+    events = [{"at": _when(e.at), "actor": e.actor.get_full_name() if e.actor else EMPTY, "action": e.action,
+               "summary": e.summary}
+              for e in AuditEvent.objects.filter(application=application)
+              .filter(Q(action__startswith="formal.") | Q(action__startswith="review."))
+              .select_related("actor").order_by("at", "pk")]
+
+    return {
+        "title": programme.title,
+        "org_name": org.name, "credit_code": org.credit_code,
+        "status": str(application.phase.staff_name),
+        "submission": {"number": submission.number, "at": _when(submission.submitted_at),
+                       "by": submission.submitted_by.get_full_name(),
+                       "fingerprint": document_fingerprint(submission.document),
+                       "records": len(records)} if submission else None,
+        "formal": formal, "experts": experts, "clauses": clauses, "evaluation": evaluation,
+        "events": events, "generated_at": _when(timezone.now()),
+    }
+
+
+def render_report_html(application: Application) -> str:
+    with translation.override("zh-hans"):
+        return render_to_string(TEMPLATE, report_context(application))
+
+
+def render_report_pdf(application: Application) -> bytes:
+    from weasyprint import HTML  # heavy import, only where a PDF is made
+
+    html = render_report_html(application)
+    return HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=_refusing_fetcher()).write_pdf()

@@ -1,0 +1,39 @@
+"""Public notice (公示) of a programme's selection: no login. Only a confirmed and published selection
+is shown, and only the selected organizations, bands and amounts."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from zgcfund.review.domain import selection as domain
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _published(code: str):
+    selection = domain.published(code)
+    if selection is None:
+        raise Http404
+    return selection
+
+
+def notice(request, code: str):
+    selection = _published(code)
+    context = {"selection": selection, "code": code, "rows": domain.export_rows(selection),
+               "total_amount": selection.result["totals"]["amount"]}
+    return render(request, "review/public_notice.html", context)
+
+
+def export_xlsx(request, code: str):
+    selection = _published(code)
+    response = HttpResponse(domain.export_xlsx(selection), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{code}-selection.xlsx"'
+    return response
+
+
+def export_csv(request, code: str):
+    selection = _published(code)
+    response = HttpResponse(domain.export_csv(selection), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{code}-selection.csv"'
+    return response

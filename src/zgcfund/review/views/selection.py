@@ -1,0 +1,110 @@
+"""Office selection pages: choose a method, preview, save a draft, confirm, publish for the notice
+period, record objections."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zgcfund.accounts.views.access import office_required
+from zgcfund.programmes.domain import clock
+from zgcfund.review.domain import selection as domain
+from zgcfund.review.domain.ranking import programme_year_for
+from zgcfund.review.models import Selection
+
+BAND_ROWS = range(1, 6)
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def selection_home(request, code: str):
+    if programme_year_for(code) is None:
+        raise Http404
+    data = request.POST if request.method == "POST" else request.GET
+    errors: dict[str, str] = {}
+    refusal = None
+    result = None
+    spec = None
+    if request.method == "POST" or data.get("method"):
+        try:
+            spec = domain.spec_from_form(data)
+            if request.method == "POST":
+                selection = domain.save_draft(code, spec, request.user)
+                messages.success(request, _("遴选草稿已保存。"))
+                return redirect("office:selection_detail", pk=selection.pk)
+            result = domain.preview(code, spec).to_dict()
+        except domain.SelectionInvalid as exc:
+            errors = exc.errors
+        except domain.SelectionRefused as exc:
+            refusal = exc.message
+    context = {"code": code, "form": data, "errors": errors, "refusal": refusal, "result": result, "spec": spec,
+               "bands": [{"i": i, "name": data.get(f"band{i}_name", ""), "first": data.get(f"band{i}_first", ""),
+                          "last": data.get(f"band{i}_last", ""), "amount": data.get(f"band{i}_amount", "")}
+                         for i in BAND_ROWS],
+               "tie_chosen": set(data.getlist("tie_decision")),
+               "selections": Selection.objects.filter(code=code).select_related("created_by", "confirmed_by")}
+    return render(request, "review/selection.html", context, status=422 if errors or refusal else 200)
+
+
+@office_required
+def selection_detail(request, pk: int):
+    return _detail(request, pk)
+
+
+def _detail(request, pk: int, errors=None, form=None, status=200):
+    selection = get_object_or_404(Selection.objects.select_related("created_by", "confirmed_by", "published_by"), pk=pk)
+    listed = [*selection.result["selected"], *selection.result["not_selected"]]
+    context = {"selection": selection, "result": selection.result, "method_name": domain.METHOD_NAMES[selection.method],
+               "objections": selection.objections.select_related("application__organization", "recorded_by"),
+               "listed": listed, "errors": errors or {}, "form": form or {}, "today": clock.today()}
+    return render(request, "review/selection_detail.html", context, status=status)
+
+
+@office_required
+@require_POST
+def selection_confirm(request, pk: int):
+    selection = get_object_or_404(Selection, pk=pk)
+    try:
+        domain.confirm(selection, request.user, (request.POST.get("reason") or "").strip())
+    except domain.SelectionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("遴选结果已确认，此后不能修改。"))
+    return redirect("office:selection_detail", pk=pk)
+
+
+@office_required
+@require_POST
+def selection_publish(request, pk: int):
+    selection = get_object_or_404(Selection, pk=pk)
+    raw = (request.POST.get("notice_days") or "").strip()
+    try:
+        domain.publish(selection, request.user, int(raw) if raw.isdigit() else -1)
+    except domain.SelectionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("遴选结果已公示。"))
+    return redirect("office:selection_detail", pk=pk)
+
+
+@office_required
+@require_POST
+def selection_objection(request, pk: int):
+    selection = get_object_or_404(Selection, pk=pk)
+    post = request.POST
+    try:
+        domain.record_objection(selection, request.user, application_id=post.get("application"),
+                                received_on=post.get("received_on", ""), submitter_name=post.get("submitter_name", ""),
+                                submitter_unit=post.get("submitter_unit", ""), content=post.get("content", ""),
+                                handling=post.get("handling", ""))
+    except domain.SelectionInvalid as exc:
+        return _detail(request, pk, exc.errors, post, 422)
+    except domain.SelectionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("office:selection_detail", pk=pk)
+    messages.success(request, _("异议已登记。"))
+    return redirect("office:selection_detail", pk=pk)
+
