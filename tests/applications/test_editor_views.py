@@ -201,3 +201,13 @@ def test_office_can_view_but_not_edit(client, application, record, office_user):
     response = client.post(url("record_delete", application.pk, record.pk))
     assert Record.objects.filter(pk=record.pk).exists()
     assert response.status_code == 302
+
+
+def test_after_login_each_role_lands_on_its_own_start_page(client, office_user, make_user):
+    from zgcfund.accounts.models.user import Role
+
+    expert = make_user("expert@example.org", role=Role.EXPERT)
+    client.force_login(expert)
+    assert client.get(reverse("dashboard")).url == reverse("expert:tasks")
+    client.force_login(office_user)
+    assert client.get(reverse("dashboard")).url == reverse("office:dashboard")

@@ -47,6 +47,8 @@ def dashboard(request):
     user = request.user
     if user.is_office:
         return redirect("office:dashboard")
+    if user.role == "expert":
+        return redirect("expert:tasks")
     org = user.organization
     if org is None:
         raise Http404
