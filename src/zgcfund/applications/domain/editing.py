@@ -4,7 +4,6 @@ that the application may be edited, is validated by the engine, is atomic, and i
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from zgcfund.applications.models import Application, EvidenceFile, Record
 from zgcfund.audit.domain import changed_fields, record_event
 from zgcfund.core.application import validator_for
-from zgcfund.core.errors import Problem
+from zgcfund.core.errors import InvalidDocument, Problem
 from zgcfund.programmes.domain import current_programme_year
 from zgcfund.programmes.domain.extensions import extension_for
 from zgcfund.programmes.models import ApplicationWindow
@@ -83,9 +82,6 @@ def application_for(organization, user=None) -> Application:
         except IntegrityError:  # created by a colleague at the same moment
             app = Application.objects.get(organization=organization, programme_code=row.code)
     return app
-
-
-_KEY = re.compile(r"^(?P<clause>.+)-(?P<n>\d+)$")
 
 
 def next_record_key(application: Application, clause: str) -> str:
@@ -258,7 +254,6 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
         if "verified" in raw and (raw["id"] not in existing or existing[raw["id"]].verified != raw["verified"]):
             problems.append(Problem(f"records[{i}].verified", _("由评审设置，申报单位不能导入或修改")))
     if problems:
-        from zgcfund.core.errors import InvalidDocument
         raise InvalidDocument(problems)
 
     uploaded = {}

@@ -67,18 +67,7 @@ class Command(BaseCommand):
             org = create_organization("北京中关村示范科技服务协会", credit_code=social_org_code(9001), comprehensive=True)
             admin = create_user(APPLICANT[0], APPLICANT[1], full_name=APPLICANT[2], organization=org)
             create_user(EDITOR[0], EDITOR[1], full_name=EDITOR[2], organization=org, member_role="editor")
-            application = application_for(org, admin)
-            doc = build_document(application)
-            rng = random.Random(2025)
-            n = 0
-            for clause, count, phase in HALF_FILLED:
-                for _ in range(count):
-                    n += 1
-                    rec = make_record(rng, clause, applied_on=clock.today(), phase=phase, record_id=f"{clause}-{n:03d}")
-                    rec.pop("evidence", None)
-                    rec.pop("verified", None)
-                    doc["records"].append(rec)
-            import_document(application, admin, doc)
+            _fill(application_for(org, admin), admin, HALF_FILLED, seed=2025)
         if not Organization.objects.filter(credit_code=social_org_code(9002)).exists():
             pending = create_organization("北京海淀新兴产业技术创新联盟", credit_code=social_org_code(9002), approved=False)
             create_user(PENDING[0], PENDING[1], full_name=PENDING[2], organization=pending)
@@ -99,17 +88,7 @@ class Command(BaseCommand):
         org = create_organization("北京中关村智能制造产业技术联盟", credit_code=social_org_code(9003))
         admin = create_user(SUBMITTED[0], SUBMITTED[1], full_name=SUBMITTED[2], organization=org)
         application = application_for(org, admin)
-        doc = build_document(application)
-        rng = random.Random(2026)
-        n = 0
-        for clause, count, phase in SUBMITTED_RECORDS:
-            for _ in range(count):
-                n += 1
-                rec = make_record(rng, clause, applied_on=clock.today(), phase=phase, record_id=f"{clause}-{n:03d}")
-                rec.pop("evidence", None)
-                rec.pop("verified", None)
-                doc["records"].append(rec)
-        import_document(application, admin, doc)
+        _fill(application, admin, SUBMITTED_RECORDS, seed=2026)
         application.refresh_from_db()
         commitment = store_commitment_scan(application, admin, SimpleUploadedFile("承诺书.png", _sealed_scan()))
         application.refresh_from_db()
@@ -118,6 +97,21 @@ class Command(BaseCommand):
         office = User.objects.get(email=OFFICE[0])
         decide(application, office, "passed", "材料齐全（演示数据）", {})
         assign(application, [User.objects.get(email=EXPERT[0])], office)
+
+
+def _fill(application, user, plan, seed: int) -> None:
+    """Synthetic qualifying records per (clause, count, phase), imported through the editing service."""
+    doc = build_document(application)
+    rng = random.Random(seed)
+    n = 0
+    for clause, count, phase in plan:
+        for _ in range(count):
+            n += 1
+            rec = make_record(rng, clause, applied_on=clock.today(), phase=phase, record_id=f"{clause}-{n:03d}")
+            rec.pop("evidence", None)
+            rec.pop("verified", None)
+            doc["records"].append(rec)
+    import_document(application, user, doc)
 
 
 def _sealed_scan() -> bytes:
