@@ -3,8 +3,12 @@ review report PDF of one application; office only."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import io
+import re
 from decimal import Decimal
+from urllib.parse import quote
 
 import pypdf
 import pytest
@@ -19,6 +23,7 @@ from zgcfund.applications.domain.evidence import store_commitment_scan
 from zgcfund.applications.domain.submission import content_version, submit_application
 from zgcfund.review.domain import expert as review
 from zgcfund.review.domain.formal import decide
+from zgcfund.review.domain.ranking import build_ranking
 from zgcfund.review.interfaces import exports
 from zgcfund.review.models import Assignment
 
@@ -203,3 +208,97 @@ def test_exports_and_report_are_office_only(client, seeded, applicant, experts):
     client.logout()
     for url in urls:
         assert client.get(url).status_code == 302, url  # to the login page
+
+
+# --- the ranking workbook ------------------------------------------------------------------------
+
+HEADER_ROW = 13  # the header block (title + 10 rows + a blank row) comes first
+
+
+@pytest.fixture
+def ranked(loaded, make_org, make_user, office_user):
+    from tests.review.test_ranking_web import Seeder, same
+
+    seed = Seeder(make_org, make_user, office_user)
+    return {
+        "甲": seed.application("甲协会", scores=same("12", "8")),
+        "乙": seed.application("乙协会", scores=same("10", "5")),
+        "丙": seed.application("丙协会", scores=same("10", "5")),  # full tie with 乙
+        "戊": seed.application("戊协会", scores=[{"K3.1": "1", "P1": "1"}, {"K3.1": "14", "P1": "1"},
+                                                {"K3.1": "7", "P1": "1"}]),  # K3.1 spread 13 > 5
+        "丁": seed.application("丁协会", scores=same("13", "9"), eligible=False,
+                               problems=[{"rule": "X-P-TWO", "message": "专业服务能力至少两项"}]),
+    }
+
+
+def header_block(ws):
+    return {ws.cell(row=n, column=1).value: ws.cell(row=n, column=3).value for n in range(2, HEADER_ROW - 1)}
+
+
+def table(ws):
+    return {r[2]: r for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
+
+
+def test_ranking_workbook_rows_match_the_ranking_page(client, ranked, office_user, loaded):
+    client.force_login(office_user)
+    response, wb = download(client, loaded.code, "ranking")
+    assert quote("排序表") in response["Content-Disposition"]
+    ws = wb["排序"]
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+    assert [c.value for c in ws[HEADER_ROW]][:5] == ["名次", "并列", "申报单位", "申报编号", "排序依据 / 未排名原因"]
+    rows = table(ws)
+    assert list(rows) == ["甲协会", "乙协会", "丙协会", "戊协会", "丁协会"]  # ranking order, unranked last
+    built = build_ranking(loaded.code)
+    first = rows["甲协会"]
+    assert first[:7] == (1, None, "甲协会", ranked["甲"].pk, None, "符合", None)
+    assert first[7:11] == (12, 8, 20, "完成")
+    assert Decimal(str(first[11])) == built.details[ranked["甲"].pk].engine_total
+    assert first[12:] == (3, 3, None, None)
+    assert rows["乙协会"][:2] == (2, "是") and rows["丙协会"][:2] == (2, "是")
+    assert rows["乙协会"][4] == "并列：各排序项均相同"
+    split = rows["戊协会"]
+    assert split[0] == 4 and split[4] == "与上一名相比由“总分高者在前”区分"
+    assert Decimal(str(split[9])) == Decimal("8.33") and split[14:] == ("是", "K3.1")
+    unranked = rows["丁协会"]
+    assert unranked[0] is None and "不符合申报条件" in unranked[4]
+    assert unranked[5:7] == ("不符合", "X-P-TWO 专业服务能力至少两项")
+    # numbers stored as numbers, with two decimals shown
+    cell = ws.cell(row=HEADER_ROW + 4, column=10)
+    assert cell.data_type == "n" and cell.number_format == "0.00"
+
+
+def test_ranking_workbook_header_block_names_what_it_was_computed_under(client, ranked, office_user, loaded):
+    client.force_login(office_user)
+    _response, wb = download(client, loaded.code, "ranking")
+    block = header_block(wb["排序"])
+    assert block["项目代码"] == loaded.code and block["项目名称"] == loaded.title
+    assert block["项目文件版本"] == loaded.version and block["项目文件 SHA-256"] == loaded.sha256[:12]
+    assert block["评分方案版本"] == loaded.scoring_version
+    assert "最少提交评分专家数：3" in block["专家评分汇总"] and "条款分歧阈值：5 分" in block["专家评分汇总"]
+    assert block["排序规则"].startswith("依次比较：1. 总分高者在前；2. 科技重点工作得分高者在前")
+    assert block["筛选条件"] == "全部" and block["申报书数"] == "5 / 5"
+    assert isinstance(block["生成时间"], dt.datetime)
+
+
+def test_ranking_export_honours_the_page_filters(client, ranked, office_user, loaded):
+    client.force_login(office_user)
+    url = reverse("office:export_download", args=[loaded.code, "ranking"])
+    load = lambda params: load_workbook(io.BytesIO(client.get(url, params).content))["排序"]  # noqa: E731
+    eligible = load({"eligible": "1"})
+    assert "丁协会" not in table(eligible) and len(table(eligible)) == 4
+    assert header_block(eligible)["筛选条件"] == "只含符合申报条件的" and header_block(eligible)["申报书数"] == "4 / 5"
+    assert list(table(load({"flagged": "1"}))) == ["戊协会"]
+    searched = load({"q": "乙", "sort": "-total", "page": "2"})  # sort and page do not matter: ranking order
+    assert list(table(searched)) == ["乙协会"] and "单位名称包含“乙”" in header_block(searched)["筛选条件"]
+    assert table(load({"q": "无此单位"})) == {}
+
+
+def test_ranking_page_export_link_keeps_the_current_filters(client, ranked, office_user, loaded):
+    client.force_login(office_user)
+    page = client.get(reverse("office:ranking", args=[loaded.code]), {"eligible": "1", "q": "协会"}).content.decode()
+    link = html.unescape(re.search(r'href="([^"]+)" data-testid="ranking-export"', page).group(1))
+    assert link.startswith(reverse("office:export_download", args=[loaded.code, "ranking"]) + "?")
+    ws = load_workbook(io.BytesIO(client.get(link).content))["排序"]
+    assert header_block(ws)["筛选条件"] == "只含符合申报条件的；单位名称包含“协会”" and "丁协会" not in table(ws)
+    plain = client.get(reverse("office:ranking", args=[loaded.code])).content.decode()
+    assert f'href="{reverse("office:export_download", args=[loaded.code, "ranking"])}" data-testid="ranking-export"' in plain

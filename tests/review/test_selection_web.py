@@ -48,14 +48,14 @@ def test_by_count_tie_at_cut_is_reported_and_blocks_confirmation(four, office_cl
     html = page.content.decode()
     assert page.status_code == 200 and 'data-code="tie_at_cut"' in html and "跨线并列" in html
     assert f"selected-{a.pk}" in html and f"not-selected-{b.pk}" in html
-    office_client.post(url(loaded), {"method": "by_count", "n": "2"})
+    office_client.post(url(loaded), {"action": "save", "method": "by_count", "n": "2"})
     draft = Selection.objects.get()
     assert draft.result["tie_at_cut"]["application_ids"] == [b.pk, c.pk]
     office_client.post(reverse("office:selection_confirm", args=[draft.pk]))
     draft.refresh_from_db()
     assert draft.confirmed_at is None
     # the office decides the tie, then confirms
-    office_client.post(url(loaded), {"method": "by_count", "n": "2", "tie_decision": [str(c.pk)]})
+    office_client.post(url(loaded), {"action": "save", "method": "by_count", "n": "2", "tie_decision": [str(c.pk)]})
     decided = Selection.objects.latest("pk")
     assert [o["application_id"] for o in decided.result["selected"]] == [a.pk, c.pk]
 
@@ -91,7 +91,7 @@ def test_bad_form_input_names_the_field(four, office_client, loaded):
 
 
 def confirmed(office_client, loaded, office_user):
-    office_client.post(url(loaded), {"method": "by_count", "n": "1"})
+    office_client.post(url(loaded), {"action": "save", "method": "by_count", "n": "1"})
     draft = Selection.objects.get()
     office_client.post(reverse("office:selection_confirm", args=[draft.pk]), {"reason": "经主任办公会研究"})
     draft.refresh_from_db()
@@ -110,7 +110,7 @@ def test_confirm_records_who_and_makes_it_immutable(four, office_client, office_
 
 
 def test_confirm_refused_when_ranking_changed(four, seed, office_client, office_user, loaded):
-    office_client.post(url(loaded), {"method": "by_count", "n": "1"})
+    office_client.post(url(loaded), {"action": "save", "method": "by_count", "n": "1"})
     draft = Selection.objects.get()
     seed.application("后来者协会", scores=same("14", "10"))
     with pytest.raises(domain.SelectionRefused, match="变化"):

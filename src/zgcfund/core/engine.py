@@ -120,11 +120,18 @@ class _CountedWork:
 
 
 def score_clause(rule: ScoreRule, counted: list[dict]) -> tuple[Decimal, dict]:
+    band_value = rule.bands[0](counted) if rule.bands else None
+    return score_from_values(rule, [inc.measure(counted) for inc in rule.increments], band_value)
+
+
+def score_from_values(rule: ScoreRule, values: list[Any], band_value: Any = None) -> tuple[Decimal, dict]:
+    """A met clause's score from its measured values (one per increment, and the band measure's):
+    the arithmetic of the scheme, shared by the evaluation and by re-scoring a stored one."""
     total = rule.base
     trace: dict[str, Any] = {"base": number(rule.base)}
     steps = []
-    for inc in rule.increments:
-        value = inc.measure(counted)
+    for inc, value in zip(rule.increments, values, strict=True):
+        value = Decimal(str(value)) if not isinstance(value, int | Decimal) else value
         added = Decimal(0)
         if value > inc.above:
             added = ((value - inc.above) // inc.every) * inc.points
@@ -138,8 +145,8 @@ def score_clause(rule: ScoreRule, counted: list[dict]) -> tuple[Decimal, dict]:
     if steps:
         trace["increments"] = steps
     if rule.bands:
-        measure, bands = rule.bands
-        value = measure(counted)
+        _measure, bands = rule.bands
+        value = Decimal(str(band_value)) if not isinstance(band_value, int | Decimal) else band_value
         band_points = Decimal(0)
         for at_least, points, _label in bands:
             if value >= at_least:
@@ -244,12 +251,7 @@ class Evaluation:
             problems.append({"rule": gate.id, "message":
                              f"{gate.group}的{'、'.join(members)}中只可选取{gate.choose}项开展，"
                              f"现填报了{len(used)}项且未作选择；排序时只计得分最高的{gate.choose}项"})
-            best = sorted(used, key=lambda c: (-scores[c], members.index(c)))[: gate.choose]
-            for cid in used:
-                if cid not in best and scores[cid]:
-                    clauses[cid]["score_excluded_by"] = gate.id
-                    clauses[cid]["score"] = 0
-                    scores[cid] = Decimal(0)
+            exclude_beyond_choice(gate, members, used, clauses, scores)
         return problems
 
     def _areas_gates(self, clauses: dict) -> list[dict]:
@@ -360,6 +362,16 @@ class Evaluation:
         if missing:
             out["missing_evidence"] = missing
         return out, score, survivors
+
+
+def exclude_beyond_choice(gate: Any, members: list[str], used: list[str], clauses: dict, scores: dict) -> None:
+    """An unresolved choice (X-K1-TWO / X-K3-TWO): only the best-scoring ``gate.choose`` clauses count."""
+    best = sorted(used, key=lambda c: (-scores[c], members.index(c)))[: gate.choose]
+    for cid in used:
+        if cid not in best and scores[cid]:
+            clauses[cid]["score_excluded_by"] = gate.id
+            clauses[cid]["score"] = 0
+            scores[cid] = Decimal(0)
 
 
 def evaluate_application(programme: Programme, app: Application, basis: str = "prior") -> dict:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zgcfund.review.views import assign, exports, formal, ranking, selection
+from zgcfund.review.views import assign, exports, formal, history, ranking, selection
 
 urlpatterns = [
     path("formal-review/", formal.queue, name="formal_queue"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("assign/application/<int:pk>/", assign.assign_application, name="assign_application"),
     path("assignments/<int:pk>/unassign/", assign.unassign, name="unassign"),
     path("expert-reviews/<int:pk>/", assign.reviews, name="expert_reviews"),
+    path("applications/<int:pk>/history/", history.application_history, name="application_history"),
     path("ranking/<str:code>/", ranking.ranking, name="ranking"),
     path("selection/<str:code>/", selection.selection_home, name="selection"),
     path("selection/saved/<int:pk>/", selection.selection_detail, name="selection_detail"),

@@ -74,9 +74,12 @@ class Assessment:
         return not self.problems
 
 
-def assess(application: Application, document: dict[str, Any] | None = None) -> Assessment:
+def assess(application: Application, document: dict[str, Any] | None = None, *,
+           programme: Programme | None = None) -> Assessment:
+    """Both bases under the application's own programme version (or ``programme``, e.g. the version
+    the review runs under)."""
     doc = document if document is not None else build_document(application)
-    programme = programme_of(application)
+    programme = programme or programme_of(application)
     codes = accepted_credit_codes(application)
     try:
         prior = evaluate(doc, programme, "prior", codes)

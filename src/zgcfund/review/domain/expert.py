@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from zgcfund.accounts.models import Organization, User
 from zgcfund.accounts.models.user import Role
 from zgcfund.applications.domain import workflow
-from zgcfund.applications.domain.document import Assessment, assess, programme_of
+from zgcfund.applications.domain.document import Assessment, assess
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
 from zgcfund.core.programme import Programme
+from zgcfund.programmes.domain.loading import parsed
+from zgcfund.programmes.models import ProgrammeYear
 from zgcfund.review.models import Assignment, ClauseScore, ConflictOfInterest, RecordVerdict
 
 # clauses an expert need not score: the engine found nothing declared to score
@@ -246,8 +248,18 @@ def expert_document(assignment: Assignment, verdicts: dict[str, RecordVerdict] |
 
 
 def expert_assessment(assignment: Assignment, verdicts: dict[str, RecordVerdict] | None = None) -> Assessment:
-    """The engine's evaluation for this expert's view (their rejected records drop out)."""
-    return assess(assignment.application, expert_document(assignment, verdicts))
+    """The engine's evaluation for this expert's view (their rejected records drop out), under the
+    programme version the review runs under (:func:`review_programme`)."""
+    return assess(assignment.application, expert_document(assignment, verdicts),
+                  programme=review_programme(assignment.application)[1])
+
+
+def review_programme(application: Application) -> tuple[ProgrammeYear, Programme]:
+    """The programme-file version experts score under: the current one of the application's programme
+    (the office may have changed the scheme since the application was written)."""
+    row = ProgrammeYear.objects.filter(code=application.programme_code, is_current=True).first() \
+        or application.programme_year
+    return row, parsed(row)
 
 
 def clauses_to_score(programme: Programme, evaluation: dict | None) -> list[str]:
@@ -309,7 +321,7 @@ def save_review(assignment: Assignment, expert, data: ReviewInput, *, submit: bo
     completeness and locks the review. All or nothing: on any error nothing is written."""
     if assignment.expert_id != expert.pk:
         raise ReviewRefused(_("这不是您的评审任务。"))
-    programme = programme_of(assignment.application)
+    programme_year, programme = review_programme(assignment.application)
     records = {r["id"]: r for r in assignment.submission.document["records"]}
     errors: dict[str, str] = {}
     verdicts: dict[str, tuple[bool, str]] = {}
@@ -362,7 +374,12 @@ def save_review(assignment: Assignment, expert, data: ReviewInput, *, submit: bo
                                                    defaults={"accepted": accepted, "reason": reason})
         current.scores.exclude(clause__in=scores).delete()
         for cid, (score, comment) in scores.items():
-            ClauseScore.objects.update_or_create(assignment=current, clause=cid, defaults={"score": score, "comment": comment})
+            ClauseScore.objects.update_or_create(assignment=current, clause=cid,
+                                                 defaults={"score": score, "comment": comment,
+                                                           "max_score": programme.max_score(cid)})
+        if current.scored_under_id != programme_year.pk:
+            current.scored_under = programme_year
+            current.save(update_fields=["scored_under"])
         after = {"verdicts": {k: [a, r] for k, (a, r) in sorted(verdicts.items())},
                  "scores": {c: [str(s), m] for c, (s, m) in sorted(scores.items())}}
         if submit:

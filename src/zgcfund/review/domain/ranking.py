@@ -22,17 +22,19 @@ Settings (:data:`DEFAULT_SETTINGS`, documented defaults of docs/ranking.md; the 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Exists, Min, OuterRef
 
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application, Submission
+from zgcfund.core.programme import Programme
 from zgcfund.core.ranking import (
     AggregationConfig,
     ApplicationAggregate,
+    ClauseScale,
     ExpertScores,
     GateProblem,
     Ranking,
@@ -46,7 +48,10 @@ from zgcfund.core.ranking import (
 )
 from zgcfund.programmes.domain.loading import parsed
 from zgcfund.programmes.models import ProgrammeYear
-from zgcfund.review.models import Assignment
+from zgcfund.review.domain.rescoring import evaluations_for
+from zgcfund.review.models import Assignment, SelectionPlan
+
+CENT = Decimal("0.01")
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "method": "mean",
@@ -83,6 +88,7 @@ class ProgrammeRanking:
     ranking: Ranking
     details: dict[int, Detail] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    programme: Programme | None = None  # what it was computed under (a draft's for a what-if)
 
 
 def settings_with(overrides: dict[str, Any] | None) -> dict[str, Any]:
@@ -98,6 +104,12 @@ def programme_year_for(code: str) -> ProgrammeYear | None:
     return ProgrammeYear.objects.filter(code=code, is_current=True).first()
 
 
+def office_settings(code: str) -> dict[str, Any]:
+    """The ranking settings the office saved for ``code`` (SelectionPlan), over the defaults."""
+    stored = SelectionPlan.objects.filter(code=code).values_list("ranking_settings", flat=True).first() or {}
+    return settings_with({k: v for k, v in stored.items() if k in DEFAULT_SETTINGS})
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value is None:
         return None
@@ -107,14 +119,26 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def rescaled(score: Decimal, given_max: Decimal | None, scale: ClauseScale | None) -> Decimal:
+    """An expert's clause score given out of ``given_max``, on the current scheme's range: scaled by
+    new maximum / old maximum (two decimals, half up) when the scheme changed the maximum."""
+    if scale is None or scale.high is None or given_max is None or given_max == scale.high or not given_max:
+        return score
+    return (score * scale.high / given_max).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
-                  programme_year: ProgrammeYear | None = None) -> ProgrammeRanking | None:
-    """The ranking of programme ``code`` (None when no such programme is loaded)."""
-    settings = settings_with(settings)
+                  programme_year: ProgrammeYear | None = None,
+                  programme: Programme | None = None) -> ProgrammeRanking | None:
+    """The ranking of programme ``code`` under its current programme-file version (or the given
+    stored ``programme_year``, or an unsaved draft ``programme`` for a what-if); None when no such
+    programme is loaded. ``settings`` default to the office's (:func:`office_settings`)."""
+    settings = office_settings(code) if settings is None else settings_with(settings)
     row = programme_year or programme_year_for(code)
     if row is None:
         return None
-    programme = parsed(row)
+    stored = programme is None
+    programme = parsed(row) if programme is None else programme
     scales = clause_scales(programme)
     config = AggregationConfig.from_dict({k: settings[k] for k in ("method", "trim_min_experts", "min_experts",
                                                                     "clause_spread_threshold", "total_spread_threshold")})
@@ -128,45 +152,50 @@ def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
     sheets: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     assigned: dict[int, int] = defaultdict(int)
     submitted_flag: dict[tuple[int, int], bool] = {}
-    for app_id, expert_id, submitted_at, clause, score in (
+    for app_id, expert_id, submitted_at, clause, score, given_max in (
             Assignment.objects.filter(application__programme_code=code, application__status__in=RANKED_PHASES)
-            .values_list("application_id", "expert_id", "submitted_at", "scores__clause", "scores__score")):
+            .values_list("application_id", "expert_id", "submitted_at", "scores__clause", "scores__score",
+                         "scores__max_score")):
         if (app_id, expert_id) not in submitted_flag:
             submitted_flag[(app_id, expert_id)] = submitted_at is not None
             assigned[app_id] += 1
             sheets[app_id][expert_id] = {}
         if clause is not None:
-            sheets[app_id][expert_id][clause] = score
+            sheets[app_id][expert_id][clause] = rescaled(score, given_max, scales.get(clause))
 
-    # the latest submission of each application: one query
+    # the latest submission of each application (one query), its evaluation under this version
     newer = Submission.objects.filter(application=OuterRef("application"), number__gt=OuterRef("number"))
-    evaluations = dict(Submission.objects.filter(application__programme_code=code, application__status__in=RANKED_PHASES)
-                       .filter(~Exists(newer)).values_list("application_id", "evaluation_prior"))
+    latest = dict(Submission.objects.filter(application__programme_code=code, application__status__in=RANKED_PHASES)
+                  .filter(~Exists(newer)).values_list("application_id", "pk"))
+    evaluations = evaluations_for(list(latest.values()), programme, row if stored else None)
 
     rows: list[RankingRow] = []
     details: dict[int, Detail] = {}
     for app_id, org_id, org_name, first_submitted in apps:
-        evaluation = evaluations.get(app_id)
+        engine = evaluations.get(latest.get(app_id))
+        evaluation = ({"eligible": engine.eligible, "problems": engine.problems} if engine is not None
+                      else {"eligible": False, "problems": [{"rule": "—", "message": "没有提交记录"}]})
         expert_sheets = [ExpertScores(expert, scores, submitted_flag[(app_id, expert)])
                          for expert, scores in sheets.get(app_id, {}).items()]
         n_submitted = sum(1 for s in expert_sheets if s.submitted)
         agg = None
+        reasons: tuple[str, ...] = ()
         try:
             agg = aggregate(app_id, expert_sheets, scales, config, missing=settings["missing"])
         except RankingInputError as exc:
             reasons = tuple(exc.problems)
-        if evaluation is None:
-            evaluation = {"eligible": False, "problems": [{"rule": "—", "message": "没有提交记录"}]}
         if agg is not None:
             ranking_row = row_from_review(app_id, org_name, agg, organization_id=org_id, evaluation=evaluation,
                                           first_submitted_at=first_submitted)
+            if engine is not None:
+                ranking_row = replace(ranking_row, clauses_met=engine.clauses_met)
         else:
-            problems = tuple(GateProblem(p.get("rule", ""), p.get("message", "")) for p in evaluation.get("problems", []))
+            problems = tuple(GateProblem(p.get("rule", ""), p.get("message", "")) for p in evaluation["problems"])
             ranking_row = RankingRow(app_id, org_name, Decimal(0), organization_id=org_id,
-                                     eligible=bool(evaluation.get("eligible", True)), problems=problems,
+                                     eligible=bool(evaluation["eligible"]), problems=problems,
                                      first_submitted_at=first_submitted, complete=False, incomplete_reasons=reasons)
         rows.append(ranking_row)
-        score = evaluation.get("score") or {}
-        details[app_id] = Detail(app_id, org_name, agg, _decimal(score.get("total")), n_submitted, assigned.get(app_id, 0),
-                                 bool(agg and agg.flagged), tuple(p.rule for p in ranking_row.problems))
-    return ProgrammeRanking(code, row, rank(rows, keys), details, settings)
+        details[app_id] = Detail(app_id, org_name, agg, engine.total if engine else None, n_submitted,
+                                 assigned.get(app_id, 0), bool(agg and agg.flagged),
+                                 tuple(p.rule for p in ranking_row.problems))
+    return ProgrammeRanking(code, row, rank(rows, keys), details, settings, programme)

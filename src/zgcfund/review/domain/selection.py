@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
-from zgcfund.core.ranking import RankingInputError
+from zgcfund.core.ranking import RankingInputError, jsonable
 from zgcfund.core.selection import DEFAULT_CAP, SelectionResult, select
 from zgcfund.programmes.domain import clock
 from zgcfund.review.domain.ranking import build_ranking
@@ -126,11 +126,18 @@ def preview(code: str, spec: dict[str, Any]) -> SelectionResult:
 
 
 def save_draft(code: str, spec: dict[str, Any], by) -> Selection:
-    result = preview(code, spec)
-    row = build_ranking(code).programme_year
+    programme_ranking = build_ranking(code)
+    if programme_ranking is None:
+        raise SelectionRefused(_("项目 %(code)s 不存在。") % {"code": code})
+    try:
+        result = select(programme_ranking.ranking, spec)
+    except RankingInputError as exc:
+        raise SelectionRefused("；".join(exc.problems)) from None
+    row = programme_ranking.programme_year
     with transaction.atomic():
         selection = Selection.objects.create(code=code, method=spec["method"], spec=spec, result=result.to_dict(),
                                              programme_sha256=row.sha256, scoring_version=row.scoring_version,
+                                             programme_year=row, ranking_settings=jsonable(programme_ranking.settings),
                                              created_by=by)
         record_event("selection.draft", _("保存遴选草稿（%(method)s，入选 %(n)s 项）")
                      % {"method": METHOD_NAMES[spec["method"]], "n": len(result.selected)},

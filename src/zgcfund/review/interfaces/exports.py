@@ -1,18 +1,20 @@
-"""Excel exports of a programme's review (openpyxl): formal-review outcomes, expert scores and
-per-clause scores. Chinese headers, a frozen header row, numbers stored as numbers. Each sheet is
-filled from one query (no per-row queries)."""
+"""Excel exports of a programme's review (openpyxl): formal-review outcomes, expert scores,
+per-clause scores and the ranking. Chinese headers, a frozen header row, numbers stored as numbers.
+Each sheet is filled from one query (no per-row queries); the ranking from ``build_ranking``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -23,10 +25,12 @@ from zgcfund.applications.models import Submission
 from zgcfund.core.programme import Programme
 from zgcfund.programmes.domain import parsed
 from zgcfund.programmes.models import ProgrammeYear
+from zgcfund.review.domain.ranking import build_ranking
 from zgcfund.review.models import ClauseScore, FormalReview, RecordComment, RecordVerdict
 from zgcfund.review.models.formal import FormalOutcome
 
-__all__ = ["EXPORTS", "Export", "clause_means", "filename", "mean", "programme_for_code", "workbook_bytes"]
+__all__ = ["EXPORTS", "Export", "RankingFilters", "UnknownProgramme", "clause_means", "filename", "mean",
+           "programme_for_code", "ranking_table", "workbook_bytes"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
@@ -60,15 +64,16 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(SHANGHAI).replace(tzinfo=None) if value else None
 
 
-def _sheet(wb: Workbook, title: str, columns: list[tuple[str, float]], first: bool = False) -> Worksheet:
+def _sheet(wb: Workbook, title: str, columns: list[tuple[str, float]], first: bool = False, row: int = 1) -> Worksheet:
+    """A sheet whose table header is on ``row`` (rows above it: a header block), frozen below it."""
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     for n, (header, width) in enumerate(columns, 1):
-        cell = ws.cell(row=1, column=n, value=header)
+        cell = ws.cell(row=row, column=n, value=header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(n)].width = width
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{row + 1}"
     return ws
 
 
@@ -203,6 +208,108 @@ def _as_number(value: Any) -> int | float | Decimal | None:
         return None
 
 
+# --- the ranking --------------------------------------------------------------------------------
+
+METHOD_LABELS = {"mean": "各位已提交专家评分的平均分", "trimmed_mean": "去掉一个最高分和一个最低分后的平均分"}
+MISSING_LABELS = {"zero": "已提交专家未评的条款按 0 分计", "incomplete": "已提交专家未评的条款视为评分未完成"}
+RANKING_COLUMNS = [("名次", 10), ("并列", 6), ("申报单位", 34), ("申报编号", 10), ("排序依据 / 未排名原因", 40),
+                   ("申报条件", 10), ("未通过的门槛规则", 40), ("K 科技重点工作", 12), ("P 专业服务能力", 12),
+                   ("专家汇总总分", 12), ("专家评分", 10), ("系统评估总分（参考）", 14), ("已提交评分专家数", 12),
+                   ("已分配专家数", 12), ("评分分歧", 10), ("分歧项", 20)]
+
+
+@dataclass(frozen=True)
+class RankingFilters:
+    """The ranking page's filters (GET ``eligible=1``, ``flagged=1``, ``q``), applied to the export."""
+
+    eligible_only: bool = False
+    flagged_only: bool = False
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, str] | None) -> RankingFilters:
+        data = data or {}
+        return cls(data.get("eligible") == "1", data.get("flagged") == "1", (data.get("q") or "").strip())
+
+    def keeps(self, *, eligible: bool, flagged: bool, name: str) -> bool:
+        return ((eligible or not self.eligible_only) and (flagged or not self.flagged_only)
+                and (not self.q or self.q.lower() in name.lower()))
+
+    def describe(self) -> str:
+        parts = (["只含符合申报条件的"] if self.eligible_only else []) + (["只含专家评分分歧较大的"] if self.flagged_only else [])
+        if self.q:
+            parts.append(f"单位名称包含“{self.q}”")
+        return "；".join(parts) or "全部"
+
+
+def _settings_text(settings: Mapping[str, Any]) -> str:
+    method = settings.get("method")
+    text = f"汇总方法：{METHOD_LABELS.get(method, method)}"
+    if method == "trimmed_mean":
+        text += f"（评分专家不少于 {settings.get('trim_min_experts')} 人时）"
+    return "；".join([
+        text, "各条款汇总分四舍五入保留两位小数",
+        f"最少提交评分专家数：{settings.get('min_experts')}",
+        f"条款分歧阈值：{settings.get('clause_spread_threshold')} 分",
+        f"总分分歧阈值：{settings.get('total_spread_threshold')} 分",
+        MISSING_LABELS.get(settings.get("missing"), f"未评条款：{settings.get('missing')}")])
+
+
+def _order_reason(r, labels: Mapping[str, str]) -> str:
+    if r.rank is None:
+        return r.reason or ""
+    if r.tied:
+        return "并列：各排序项均相同"
+    if r.decided_by:
+        return f"与上一名相比由“{labels.get(r.decided_by, r.decided_by)}”区分"
+    return ""
+
+
+def ranking_table(code: str, filters: Mapping[str, str] | None = None) -> Workbook:
+    """The ranking of ``code`` as the office's ranking page computes it, in ranking order, with the
+    page's filters (GET parameters) applied; a header block says what it was computed under."""
+    built = build_ranking(code)
+    if built is None:
+        raise UnknownProgramme(code)
+    chosen = RankingFilters.from_query(filters)
+    row = built.programme_year
+    labels = {k.field: k.label or f"{k.field} {k.order}" for k in built.ranking.keys}
+    lines = []
+    for r in built.ranking.rows:
+        d = built.details[r.application_id]
+        if chosen.keeps(eligible=r.row.eligible, flagged=d.flagged, name=r.row.organization_name):
+            lines.append((r, d))
+    block = [
+        ("项目代码", code), ("项目名称", row.title), ("项目文件版本", row.version), ("项目文件 SHA-256", row.short_hash),
+        ("评分方案版本", row.scoring_version), ("专家评分汇总", _settings_text(built.settings)),
+        ("排序规则", "依次比较：" + "；".join(f"{n}. {label}" for n, label in enumerate(labels.values(), 1))
+         + "。各项全部相同者名次并列；不符合申报条件或评分未完成者排在最后，没有名次。"),
+        ("筛选条件", chosen.describe()), ("申报书数", f"{len(lines)} / {len(built.ranking.rows)}"),
+        ("生成时间", _local(timezone.now())),
+    ]
+    header_row = len(block) + 3
+    wb = Workbook()
+    ws = _sheet(wb, "排序", RANKING_COLUMNS, first=True, row=header_row)
+    ws.cell(row=1, column=1, value=f"{row.title}（{code}）排序表").font = Font(bold=True, size=13)
+    for n, (label, value) in enumerate(block, 2):
+        ws.cell(row=n, column=1, value=label).font = HEADER_FONT
+        ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=2)
+        cell = ws.cell(row=n, column=3, value=value)
+        cell.alignment = Alignment(horizontal="left")
+        if isinstance(value, dt.datetime):
+            cell.number_format = DATETIME_FORMAT
+    for r, d in lines:
+        agg = d.aggregate
+        flagged_items = ([c.clause for c in agg.flagged_clauses] + (["总分"] if agg.total_flagged else [])) if agg else []
+        _append(ws, [
+            r.rank, "是" if r.tied else "", r.row.organization_name, r.application_id, _order_reason(r, labels),
+            "符合" if r.row.eligible else "不符合", "；".join(f"{p.rule} {p.message}" for p in r.row.problems),
+            r.row.k_subtotal if agg else None, r.row.p_subtotal if agg else None, r.row.total if agg else None,
+            "完成" if r.row.complete else "未完成", d.engine_total, d.experts_submitted, d.experts_assigned,
+            "是" if d.flagged else "", "、".join(flagged_items)])
+    return wb
+
+
 # --- the catalogue ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -210,7 +317,8 @@ class Export:
     slug: str
     title: str
     description: str
-    build: Any  # (code) -> Workbook
+    build: Any  # (code) -> Workbook; (code, filters) -> Workbook when filterable
+    filterable: bool = False  # takes the ranking page's GET filters
 
 
 EXPORTS: dict[str, Export] = {e.slug: e for e in (
@@ -220,6 +328,10 @@ EXPORTS: dict[str, Export] = {e.slug: e for e in (
            _("每份申报书、每位专家、每个条款一行（分数、评语、已提交或草稿），另附专家不认可的记录及理由。"), expert_scores),
     Export("clause-scores", "分条款得分",
            _("每份申报书一行：各条款已提交专家评分的平均分（保留两位小数），以及提交时规则引擎的条款得分。"), clause_scores),
+    Export("ranking", "排序表",
+           _("按名次每份申报书一行：名次、并列与排序依据、申报条件与门槛规则、K/P 小计、专家汇总总分、系统评估总分（参考）、"
+             "已提交/已分配专家数、评分分歧；表头注明项目文件版本与哈希、评分方案版本和汇总设置。"
+             "在排序页面导出时保留页面的筛选条件。"), ranking_table, filterable=True),
 )}
 
 

@@ -1,6 +1,7 @@
 from zgcfund.review.models.expert import Assignment, ClauseScore, ConflictOfInterest, RecordVerdict
 from zgcfund.review.models.formal import FormalReview, RecordComment
+from zgcfund.review.models.ranking import RankingEvaluation, SelectionPlan
 from zgcfund.review.models.selection import Objection, Selection
 
-__all__ = ["Assignment", "ClauseScore", "ConflictOfInterest", "FormalReview", "Objection", "RecordComment", "RecordVerdict",
-           "Selection"]
+__all__ = ["Assignment", "ClauseScore", "ConflictOfInterest", "FormalReview", "Objection", "RankingEvaluation",
+           "RecordComment", "RecordVerdict", "Selection", "SelectionPlan"]

@@ -36,6 +36,9 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(_("评分提交时间"), null=True, blank=True)
+    # the programme-file version (scheme and its hash) the expert's scores were last saved under
+    scored_under = models.ForeignKey("programmes.ProgrammeYear", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("评分所依据的项目文件版本"))
 
     class Meta:
         verbose_name = _("评审分配")
@@ -74,6 +77,9 @@ class ClauseScore(models.Model):
     clause = models.CharField(_("条款"), max_length=10)
     score = models.DecimalField(_("分数"), max_digits=7, decimal_places=2)
     comment = models.TextField(_("评语"), blank=True)
+    # the top of the scheme's range when the score was given (None: uncapped); the ranking rescales a
+    # score given under another scheme version by new maximum / this maximum
+    max_score = models.DecimalField(_("评分时满分"), max_digits=7, decimal_places=2, null=True, blank=True)
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=["assignment", "clause"], name="one_score_per_clause"),)

@@ -21,6 +21,9 @@ class Selection(models.Model):
     result = models.JSONField(_("遴选结果"))
     programme_sha256 = models.CharField(max_length=64)
     scoring_version = models.CharField(_("评分方案版本"), max_length=64)
+    programme_year = models.ForeignKey("programmes.ProgrammeYear", null=True, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("项目文件版本"))
+    ranking_settings = models.JSONField(_("专家评分汇总与排序设置"), default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)

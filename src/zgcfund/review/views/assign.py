@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zgcfund.accounts.views.access import office_required
-from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.models import Application
 from zgcfund.programmes.domain import current_programme_year
 from zgcfund.review.domain import expert as review
@@ -104,7 +103,7 @@ def unassign(request, pk: int):
 def reviews(request, pk: int):
     """Every expert's verdicts and scores for one application, submitted or not."""
     application = get_object_or_404(Application.objects.select_related("organization", "programme_year"), pk=pk)
-    programme = programme_of(application)
+    programme = review.review_programme(application)[1]
     assignments = review.all_reviews(application)
     scores = [{s.clause: s for s in a.scores.all()} for a in assignments]
     table = [{"clause": clause, "max": programme.max_score(cid), "cells": [by_clause.get(cid) for by_clause in scores]}

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.interfaces.panel import STATUS_LABELS, summary
 from zgcfund.review.domain import expert as review
@@ -131,7 +130,7 @@ def review_page(request, pk: int):
             return redirect("expert:review", pk=assignment.pk)
         assignment.refresh_from_db()
     application, submission = assignment.application, assignment.submission
-    programme = programme_of(application)
+    programme = review.review_programme(application)[1]
     verdicts, scores = review.verdicts_of(assignment), review.scores_of(assignment)
     mine = review.expert_assessment(assignment, verdicts)
     evaluation = summary(programme, mine.prior, mine.projected) if mine.valid else None

@@ -1,4 +1,5 @@
-"""Office downloads of the review: the Excel exports of a programme and one application's review report PDF."""
+"""Office downloads of the review: the Excel exports of a programme (the ranking one with the ranking
+page's filters) and one application's review report PDF."""
 
 from __future__ import annotations
 
@@ -47,7 +48,11 @@ def export_download(request, code: str, kind: str):
     if export is None:
         raise Http404
     _programme(code)
-    data = exports.workbook_bytes(export.build(code))
+    try:
+        workbook = export.build(code, request.GET) if export.filterable else export.build(code)
+    except exports.UnknownProgramme:
+        raise Http404 from None
+    data = exports.workbook_bytes(workbook)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, exports.filename(kind, code, clock.today()))
     return response

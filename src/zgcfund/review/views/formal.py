@@ -5,15 +5,50 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from zgcfund.accounts.views.access import office_required
 from zgcfund.applications.domain.document import programme_of
+from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.interfaces.panel import summary
 from zgcfund.applications.models import Application
 from zgcfund.audit.models import AuditEvent
+from zgcfund.core.application import PHASES
 from zgcfund.review.domain import formal
 from zgcfund.review.models.formal import FormalOutcome
+
+COMMON_FIELDS = {"phase": gettext_lazy("阶段"), "date": gettext_lazy("日期"), "title": gettext_lazy("名称/主题"),
+                 "evidence": gettext_lazy("支撑材料"), "verified": gettext_lazy("核实")}
+
+
+def _diff_rows(programme, diff) -> list[dict]:
+    """Changed record fields with the labels and choice names the applicant saw."""
+    rows = []
+    for change in diff.changed:
+        clause = programme.clauses.get(change.clause)
+        specs = clause.fields if clause else {}
+        for name, (old, new) in change.fields.items():
+            spec = specs.get(name)
+            if spec is not None:
+                label, old_text, new_text = spec.label, display_value(spec, old), display_value(spec, new)
+            else:
+                label = COMMON_FIELDS.get(name, name)
+                old_text, new_text = (_shown(name, v) for v in (old, new))
+            rows.append({"record": change.id, "clause": change.clause, "field": label, "old": old_text, "new": new_text})
+    return rows
+
+
+def _shown(name: str, value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if name == "phase":
+        return PHASES.get(value, value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
 
 
 @office_required
@@ -50,6 +85,7 @@ def review(request, pk: int):
     programme = programme_of(application)
     _latest, old, diff = formal.version_diff(application)
     context = {
+        "diff_rows": _diff_rows(programme, diff) if diff else [],
         "application": application, "submission": submission, "programme": programme,
         "checks": checks,
         "evaluation": summary(programme, submission.evaluation_prior, submission.evaluation_projected),

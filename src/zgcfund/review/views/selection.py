@@ -4,7 +4,7 @@ period, record objections."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,10 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zgcfund.accounts.views.access import office_required
 from zgcfund.programmes.domain import clock
 from zgcfund.review.domain import selection as domain
+from zgcfund.review.domain.plan import plan_for, spec_initial
 from zgcfund.review.domain.ranking import programme_year_for
 from zgcfund.review.models import Selection
 
 BAND_ROWS = range(1, 6)
+
 
 
 @office_required
@@ -24,6 +26,11 @@ def selection_home(request, code: str):
     if programme_year_for(code) is None:
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and not data.get("method"):
+        plan = plan_for(code)  # the office's plan (number or budget to fund) as the starting point
+        if plan and plan.selection_spec:
+            data = QueryDict(mutable=True)
+            data.update({k: str(v) for k, v in spec_initial(plan.selection_spec).items()})
     errors: dict[str, str] = {}
     refusal = None
     result = None
@@ -31,7 +38,7 @@ def selection_home(request, code: str):
     if request.method == "POST" or data.get("method"):
         try:
             spec = domain.spec_from_form(data)
-            if request.method == "POST":
+            if request.method == "POST" and request.POST.get("action") == "save":
                 selection = domain.save_draft(code, spec, request.user)
                 messages.success(request, _("遴选草稿已保存。"))
                 return redirect("office:selection_detail", pk=selection.pk)
@@ -40,12 +47,15 @@ def selection_home(request, code: str):
             errors = exc.errors
         except domain.SelectionRefused as exc:
             refusal = exc.message
+    selections = list(Selection.objects.filter(code=code).select_related("created_by", "confirmed_by"))
+    for s in selections:
+        s.method_name = domain.METHOD_NAMES.get(s.method, s.method)
     context = {"code": code, "form": data, "errors": errors, "refusal": refusal, "result": result, "spec": spec,
                "bands": [{"i": i, "name": data.get(f"band{i}_name", ""), "first": data.get(f"band{i}_first", ""),
                           "last": data.get(f"band{i}_last", ""), "amount": data.get(f"band{i}_amount", "")}
                          for i in BAND_ROWS],
                "tie_chosen": set(data.getlist("tie_decision")),
-               "selections": Selection.objects.filter(code=code).select_related("created_by", "confirmed_by")}
+               "selections": selections}
     return render(request, "review/selection.html", context, status=422 if errors or refusal else 200)
 
 

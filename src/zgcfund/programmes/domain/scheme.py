@@ -1,0 +1,93 @@
+"""Programme set-up by the office: a new programme-file version from an uploaded file, or from an
+edit of the current version's scoring scheme and numeric parameters (core ``zgcfund.core.scheme``).
+Earlier versions stay as they were; every new version is audited with who, when, why and what."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zgcfund.audit.domain import record_event
+from zgcfund.core.errors import ProgrammeFileError
+from zgcfund.core.programme import Programme, parse_programme
+from zgcfund.core.scheme import SchemeEditError, edit_scheme, scheme_changes
+from zgcfund.programmes.domain.loading import LoadResult, load_programme_year, parsed
+from zgcfund.programmes.models import ProgrammeYear
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_REASON = 500
+
+
+def current_version(code: str) -> ProgrammeYear | None:
+    return ProgrammeYear.objects.filter(code=code, is_current=True).first()
+
+
+def versions(code: str) -> list[ProgrammeYear]:
+    return list(ProgrammeYear.objects.filter(code=code).order_by("-version"))
+
+
+def draft_scheme(row: ProgrammeYear, values, *, version: str, note: str = "") -> Programme:
+    """The edited programme, not stored (what-if and save share it); raises SchemeEditError."""
+    return edit_scheme(parsed(row), values, version=version, note=note)
+
+
+def save_scheme_version(row: ProgrammeYear, values, *, version: str, note: str, reason: str, by) -> LoadResult:
+    """Store the edit of ``row`` (which must still be the current version) as version N+1."""
+    reason = (reason or "").strip()
+    problems: dict[str, str] = {}
+    if not reason:
+        problems["reason"] = _("修改理由：请填写（将记入操作记录）。")
+    elif len(reason) > MAX_REASON:
+        problems["reason"] = _("修改理由：最多 %(n)s 字。") % {"n": MAX_REASON}
+    current = current_version(row.code)
+    if current is None or current.pk != row.pk:
+        problems["__all__"] = _("您编辑的是第 %(v)s 版，其间已有新版本（第 %(c)s 版），请在最新版本上重新修改。") % {
+            "v": row.version, "c": current.version if current else "—"}
+    try:
+        who = getattr(by, "email", "") or "office"
+        header = (f"# 评分方案 {version.strip()}：项目办公室（{who}）于 {timezone.localtime():%Y-%m-%d %H:%M} "
+                  f"在第 {row.version} 版基础上修改。理由：{' '.join(reason.split())}\n")
+        edited = edit_scheme(parsed(row), values, version=version, note=note, header=header)
+    except SchemeEditError as exc:
+        raise SchemeEditError({**exc.problems, **problems}) from None
+    if problems:
+        raise SchemeEditError(problems)
+    edited.origin = f"office edit of v{row.version} by {who}"
+    result = load_programme_year(edited)
+    changes = [c.to_dict() for c in scheme_changes(parsed(row), edited)]
+    summary = _("修改评分方案：第 %(old)s 版 → 第 %(new)s 版（%(scheme)s），%(n)s 处改动。理由：%(reason)s")
+    record_event("programme.scheme", summary % {"old": row.version, "new": result.row.version,
+                                                "scheme": edited.scoring["version"], "n": len(changes), "reason": reason},
+                 actor=by, obj=result.row,
+                 changes={"code": row.code, "from_version": row.version, "to_version": result.row.version,
+                          "from_sha256": row.sha256, "to_sha256": result.row.sha256, "changes": changes,
+                          "reason": reason})
+    return result
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def load_uploaded(data: bytes, filename: str, by) -> LoadResult:
+    """A programme file uploaded by the office: UTF-8 YAML, validated in full before it is stored."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadRefused(_("项目文件：文件过大（上限 2 MB）。"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UploadRefused(_("项目文件：不是 UTF-8 编码的文本文件（应为 zgc-programme/1 YAML 文件）。")) from None
+    try:
+        programme = parse_programme(text, filename[:200] or "upload")
+    except ProgrammeFileError as exc:
+        where = f"（{exc.key}）" if getattr(exc, "key", "") else ""
+        raise UploadRefused(_("项目文件无效%(where)s：%(reason)s") % {"where": where, "reason": exc.reason}) from None
+    result = load_programme_year(programme)
+    if result.created:
+        record_event("programme.load", _("载入项目文件 %(code)s 第 %(v)s 版（%(file)s）")
+                     % {"code": programme.code, "v": result.row.version, "file": filename[:100]},
+                     actor=by, obj=result.row, changes={"code": programme.code, "sha256": programme.sha256,
+                                                        "version": result.row.version})
+    return result
