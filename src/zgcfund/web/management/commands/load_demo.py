@@ -1,5 +1,7 @@
 """Demo data for `make run`: an office user, an approved organization with a half-filled
-application, a pending organization, and an open application window. Idempotent."""
+application, a pending organization, an open application window, an application awaiting the demo
+expert, and a cohort of applications reviewed by three experts so the ranking, the what-if of a
+scheme change and the selection have something to show. Idempotent."""
 
 from __future__ import annotations
 
@@ -24,12 +26,25 @@ EDITOR = ("editor@demo-assoc.cn", "Demo-editor-2025", "刘填报")
 PENDING = ("admin@pending-assoc.cn", "Demo-pending-2025", "陈待审")
 EXPERT = ("expert@demo.zgcfund.cn", "Demo-expert-2025", "孙专家")
 SUBMITTED = ("admin@demo-alliance.cn", "Demo-alliance-2025", "周联盟")
-LOGINS = [("项目办公室", OFFICE), ("申报单位管理员", APPLICANT), ("申报单位填报人", EDITOR), ("待审核单位", PENDING),
-          ("评审专家", EXPERT), ("已提交单位", SUBMITTED)]
 
 # An application that went through submission and formal review, assigned to the demo expert.
 SUBMITTED_RECORDS = [("K1.1", 55, "prior"), ("K3.1", 3, "prior"), ("K4.1", 1, "prior"), ("P1", 2, "prior"),
                      ("P5", 1, "prior"), ("P7", 2, "prior")]
+
+# The reviewed cohort: (organization, records) — each passed formal review and was scored by three
+# experts (the engine's clause score with a little disagreement), so it is ranked.
+REVIEW_EXPERTS = [(f"expert{i}@demo.zgcfund.cn", "Demo-expert-2025", name) for i, name in
+                  ((2, "钱专家"), (3, "吴专家"), (4, "郑专家"))]
+COHORT = [
+    ("北京中关村人工智能产业协会", [("K1.1", 82, "prior"), ("K3.1", 5, "prior"), ("P1", 3, "prior"), ("P7", 5, "prior")]),
+    ("北京中关村集成电路设计协会", [("K1.1", 60, "prior"), ("K4.1", 3, "prior"), ("P1", 3, "prior"), ("P5", 2, "prior")]),
+    ("北京生物医药产业技术创新联盟", [("K3.1", 6, "prior"), ("K4.1", 2, "prior"), ("P5", 3, "prior"), ("P7", 5, "prior")]),
+    ("中关村新材料学会", [("K1.1", 52, "prior"), ("K3.1", 2, "prior"), ("P1", 4, "prior"), ("P5", 1, "prior")]),
+    ("北京智能网联汽车产业联盟", [("K4.1", 2, "prior"), ("K3.1", 4, "prior"), ("P1", 4, "prior"), ("P7", 4, "prior")]),
+    ("中关村科技服务业促进会", [("K1.1", 70, "prior"), ("P5", 2, "prior"), ("P7", 6, "prior")]),
+]
+LOGINS = [("项目办公室", OFFICE), ("申报单位管理员", APPLICANT), ("申报单位填报人", EDITOR), ("待审核单位", PENDING),
+          ("评审专家", EXPERT), ("已提交单位", SUBMITTED), ("已评完的专家", REVIEW_EXPERTS[0])]
 
 # A half-filled application: K1.1 short of its 50 enterprises, a few K3/K4/P records, one plan.
 HALF_FILLED = [("K1.1", 38, "prior"), ("K3.1", 3, "prior"), ("K4.1", 1, "prior"), ("P1", 2, "prior"),
@@ -75,28 +90,63 @@ class Command(BaseCommand):
             create_user(EXPERT[0], EXPERT[1], role=Role.EXPERT, full_name=EXPERT[2])
         if not Organization.objects.filter(credit_code=social_org_code(9003)).exists():
             self._submitted_application()
+        if not Organization.objects.filter(credit_code=social_org_code(9010)).exists():
+            self._reviewed_cohort()
 
     def _submitted_application(self):
         """Filled, submitted, passed formal review, assigned to the demo expert."""
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from zgcfund.applications.domain.evidence import store_commitment_scan
-        from zgcfund.applications.domain.submission import content_version, submit_application
         from zgcfund.review.domain.expert import assign
         from zgcfund.review.domain.formal import decide
 
         org = create_organization("北京中关村智能制造产业技术联盟", credit_code=social_org_code(9003))
         admin = create_user(SUBMITTED[0], SUBMITTED[1], full_name=SUBMITTED[2], organization=org)
-        application = application_for(org, admin)
-        _fill(application, admin, SUBMITTED_RECORDS, seed=2026)
-        application.refresh_from_db()
-        commitment = store_commitment_scan(application, admin, SimpleUploadedFile("承诺书.png", _sealed_scan()))
-        application.refresh_from_db()
-        submit_application(application, admin, commitment_accepted=True, commitment=commitment,
-                           opened_version=content_version(application))
+        application = _submit(org, admin, SUBMITTED_RECORDS, seed=2026)
         office = User.objects.get(email=OFFICE[0])
         decide(application, office, "passed", "材料齐全（演示数据）", {})
         assign(application, [User.objects.get(email=EXPERT[0])], office)
+
+    def _reviewed_cohort(self):
+        """Applications through submission, formal review and three experts' submitted scores."""
+        from zgcfund.review.domain.expert import ReviewInput, assign, clauses_to_score, review_programme, save_review
+        from zgcfund.review.domain.formal import decide
+
+        office = User.objects.get(email=OFFICE[0])
+        experts = [User.objects.filter(email=email).first()
+                   or create_user(email, password, role=Role.EXPERT, full_name=name) for email, password, name in REVIEW_EXPERTS]
+        rng = random.Random(2027)
+        for i, (name, records) in enumerate(COHORT):
+            org = create_organization(name, credit_code=social_org_code(9010 + i))
+            admin = create_user(f"admin{i}@cohort-{9010 + i}.cn", f"Demo-cohort-{i}", full_name="演示申报人", organization=org)
+            application = _submit(org, admin, records, seed=3000 + i)
+            decide(application, office, "passed", "材料齐全（演示数据）", {})
+            assign(application, experts, office)
+            _row, programme = review_programme(application)
+            evaluation = application.submissions.latest("number").evaluation_prior
+            for assignment in application.assignments.all():
+                scores = {}
+                for cid in clauses_to_score(programme, evaluation):
+                    top = programme.max_score(cid) or 0
+                    given = float(evaluation["clauses"][cid]["score"]) + rng.choice((-2, -1, -1, 0, 0, 1, 2))
+                    scores[cid] = str(max(0, min(float(top), given)))
+                save_review(assignment, assignment.expert, ReviewInput(scores=scores), submit=True)
+
+
+def _submit(org, admin, records, seed: int):
+    """An application filled with ``records``, with the sealed commitment, submitted."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zgcfund.applications.domain.evidence import store_commitment_scan
+    from zgcfund.applications.domain.submission import content_version, submit_application
+
+    application = application_for(org, admin)
+    _fill(application, admin, records, seed=seed)
+    application.refresh_from_db()
+    commitment = store_commitment_scan(application, admin, SimpleUploadedFile("承诺书.png", _sealed_scan()))
+    application.refresh_from_db()
+    submit_application(application, admin, commitment_accepted=True, commitment=commitment,
+                       opened_version=content_version(application))
+    application.refresh_from_db()
+    return application
 
 
 def _fill(application, user, plan, seed: int) -> None:
