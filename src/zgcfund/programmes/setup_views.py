@@ -171,7 +171,9 @@ def scheme_edit(request, code: str):
             else:
                 whatif = scheme_what_if(row, edited)
     clauses, params = _editor_groups(programme, values, errors)
-    context = {"row": row, "clauses": clauses, "params": params, "errors": errors, "form": form, "whatif": whatif,
+    params_open = any(f["error"] for f in params) or any(c.key.startswith("param.") for c in (whatif.changes if whatif else []))
+    context = {"row": row, "clauses": clauses, "params": params, "params_open": params_open, "errors": errors,
+               "form": form, "whatif": whatif,
                "moved": whatif.moved[:WHAT_IF_ROWS] if whatif else [], "status_names": STATUS_NAMES,
                "field_errors": {k: v for k, v in errors.items() if k not in ("__all__",)}}
     return render(request, "programmes/scheme_edit.html", context, status=422 if errors else 200)
