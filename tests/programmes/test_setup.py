@@ -225,3 +225,16 @@ def test_set_up_pages_are_office_only(client, applicant, loaded, name):
             "office:programme_source": [loaded.code, 1]}.get(name, [loaded.code])
     client.force_login(applicant)
     assert client.get(reverse(name, args=args)).status_code in (403, 404)
+
+
+def test_review_report_names_the_version_and_shows_the_engine_under_it(client, office_user, scored, loaded):
+    from zgcfund.review.interfaces.report import render_report_html
+
+    a, _b = scored
+    before = render_report_html(a)
+    assert "项目文件第 1 版" in before and "（前期工作绩效，提交时）" in before
+    client.force_login(office_user)
+    _post_scheme(client, loaded.code, loaded, {"K3.1.base": "22"}, action="save", version="v2", reason="调整")
+    after = render_report_html(a)
+    assert "项目文件第 2 版" in after and "按第 2 版项目文件重新计算" in after
+    assert "合计 <strong>33</strong>" in after  # K3.1 22 + P5 5 + P7 6 under v2

@@ -19,12 +19,12 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.interfaces.panel import summary
 from zgcfund.applications.interfaces.pdf import _refusing_fetcher, document_fingerprint
 from zgcfund.applications.models import Application
 from zgcfund.audit.models import AuditEvent
 from zgcfund.review.domain import expert as expert_review
+from zgcfund.review.domain.rescoring import stored_evaluation
 from zgcfund.review.interfaces.exports import mean
 from zgcfund.review.models.formal import FormalOutcome
 
@@ -54,7 +54,8 @@ def _number(value: Any) -> str:
 def report_context(application: Application) -> dict[str, Any]:
     org = application.organization
     submission = application.submissions.order_by("-number").first()
-    programme = programme_of(application)
+    # the version the review and ranking run under (the office may have changed the scheme since)
+    version_row, programme = expert_review.review_programme(application)
     records = {r["id"]: r for r in (submission.document["records"] if submission else [])}
 
     formal = [{
@@ -85,7 +86,11 @@ def report_context(application: Application) -> dict[str, Any]:
             "accepted": sum(1 for v in a.verdicts.all() if v.accepted),
         })
 
-    evaluation = summary(programme, submission.evaluation_prior, submission.evaluation_projected) if submission else None
+    evaluation = None
+    if submission is not None:
+        prior = stored_evaluation(submission, version_row)
+        evaluation = summary(programme, prior, submission.evaluation_projected if prior is submission.evaluation_prior
+                             else None)
     clauses = []
     for cid, clause in programme.clauses.items():
         values = submitted_scores.get(cid, [])
@@ -116,6 +121,8 @@ def report_context(application: Application) -> dict[str, Any]:
                        "by": submission.submitted_by.get_full_name(),
                        "fingerprint": document_fingerprint(submission.document),
                        "records": len(records)} if submission else None,
+        "version": {"number": version_row.version, "scoring": version_row.scoring_version, "sha256": version_row.sha256,
+                    "same_as_submitted": bool(submission) and submission.programme_sha256 == version_row.sha256},
         "formal": formal, "experts": experts, "clauses": clauses, "evaluation": evaluation,
         "events": events, "generated_at": _when(timezone.now()),
     }
