@@ -42,7 +42,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
-# Regenerate the applicant guide's screenshots (docs/guide/images/) from the browser tests.
+# Regenerate the applicant and office guides' screenshots (docs/guide/images/) from the browser tests.
 guide: $(STAMP)
 	@$(MAKE) --no-print-directory system-packages APT_PACKAGES='$(TEST_APT_PACKAGES)'
 	ZGCFUND_GUIDE_IMAGES=1 $(VENV)/bin/pytest -q -m browser tests/browser

@@ -1,9 +1,11 @@
-"""Screenshots for the applicant guide (docs/guide/applicant.zh.md).
+"""Screenshots for the user guides: the applicant guide (docs/guide/applicant.zh.md) and the office
+guide for programme-office staff and experts (docs/guide/office.zh.md).
 
 The browser tests take them with ``shot(page, name)``: each goes to test-output/screenshots/, and
 with ZGCFUND_GUIDE_IMAGES=1 (``make guide``) also to docs/guide/images/ (so an ordinary test run
-does not rewrite the committed pictures). Only names in GUIDE_SCREENSHOTS are accepted, and tests/browser/test_guide.py
-checks that the guide references exactly these names, so the guide and the tests cannot drift.
+does not rewrite the committed pictures). Only names in GUIDE_SCREENSHOTS / OFFICE_GUIDE_SCREENSHOTS
+are accepted, and tests/browser/test_guide.py checks that each guide references exactly its names, so
+the guides and the tests cannot drift.
 """
 
 from __future__ import annotations
@@ -46,14 +48,58 @@ GUIDE_SCREENSHOTS = (
     "submit-once",
 )
 
-# Test-only banner ("演示环境：…") is hidden in guide pictures: applicants never see it.
+OFFICE_GUIDE = ROOT / "docs" / "guide" / "office.zh.md"
+
+#: The office guide's pictures, all named office-… (in the order the guide shows them).
+OFFICE_GUIDE_SCREENSHOTS = (
+    # test_office_flow.py
+    "office-dashboard",
+    "office-window",
+    "office-extension",
+    "office-formal-queue",
+    "office-formal-return",
+    "office-formal-diff",
+    "office-expert-conflict",
+    "office-assign-bulk",
+    "office-assign-one",
+    # test_expert_flow.py
+    "office-expert-tasks",
+    "office-expert-verify",
+    "office-expert-score-error",
+    "office-expert-submitted",
+    # test_office_flow.py
+    "office-expert-scores",
+    "office-ranking",
+    # test_office_setup.py
+    "office-programme",
+    "office-k13-rate",
+    "office-scheme-whatif",
+    "office-scheme-error",
+    "office-version",
+    "office-plan-error",
+    "office-plan",
+    "office-upload-error",
+    # test_office_flow.py
+    "office-selection-preview",
+    "office-selection-published",
+    "office-public-notice",
+    "office-objection",
+    "office-exports",
+    "office-history",
+)
+
+#: Each guide and the screenshots it shows.
+GUIDES = {GUIDE: GUIDE_SCREENSHOTS, OFFICE_GUIDE: OFFICE_GUIDE_SCREENSHOTS}
+ALL_SCREENSHOTS = GUIDE_SCREENSHOTS + OFFICE_GUIDE_SCREENSHOTS
+
+# Test-only banner ("演示环境：…") is hidden in guide pictures: real users never see it.
 _HIDE_DEMO = ".demo-clock { display: none !important; }"
 
 
 def shot(page, name: str, *, full_page: bool = True, locator=None) -> Path:
     """Save a screenshot of the page (or of ``locator``) for the guide; returns the guide image path."""
-    if name not in GUIDE_SCREENSHOTS:
-        raise ValueError(f"screenshot {name!r} is not in GUIDE_SCREENSHOTS (tests/browser/guide.py)")
+    if name not in ALL_SCREENSHOTS:
+        raise ValueError(f"screenshot {name!r} is not in GUIDE_SCREENSHOTS or OFFICE_GUIDE_SCREENSHOTS (tests/browser/guide.py)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
     page.add_style_tag(content=_HIDE_DEMO)

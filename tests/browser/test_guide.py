@@ -1,4 +1,5 @@
-"""The applicant guide and the browser tests that take its screenshots cannot drift apart (no browser here)."""
+"""The user guides (applicant; office and experts) and the browser tests that take their screenshots
+cannot drift apart (no browser here)."""
 
 from __future__ import annotations
 
@@ -7,40 +8,68 @@ import os
 import re
 
 import pytest
-from guide import GUIDE, GUIDE_IMAGES, GUIDE_SCREENSHOTS, MAX_BYTES, _shrink, shot
+from guide import (
+    ALL_SCREENSHOTS,
+    GUIDE,
+    GUIDE_IMAGES,
+    GUIDE_SCREENSHOTS,
+    GUIDES,
+    MAX_BYTES,
+    OFFICE_GUIDE,
+    OFFICE_GUIDE_SCREENSHOTS,
+    _shrink,
+    shot,
+)
 
 IMAGE = re.compile(r"!\[([^\]]*)\]\(images/([^)\s]+)\.png\)")
 
-
-def referenced() -> list[tuple[str, str]]:
-    return IMAGE.findall(GUIDE.read_text("utf-8"))
-
-
-def test_every_guide_image_is_taken_by_a_browser_test():
-    names = [name for _alt, name in referenced()]
-    assert names, "the guide shows no screenshots"
-    assert sorted(set(names) - set(GUIDE_SCREENSHOTS)) == []
+#: Each guide with the screenshots it must show (ids: applicant, office).
+each_guide = pytest.mark.parametrize("guide, names", [(g, n) for g, n in GUIDES.items()],
+                                     ids=[g.name.split(".")[0] for g in GUIDES])
 
 
-def test_every_screenshot_is_used_by_the_guide():
-    names = {name for _alt, name in referenced()}
-    assert [n for n in GUIDE_SCREENSHOTS if n not in names] == []
+def referenced(guide=GUIDE) -> list[tuple[str, str]]:
+    return IMAGE.findall(guide.read_text("utf-8"))
 
 
-def test_screenshot_names_are_unique_and_images_have_alt_text():
-    assert len(GUIDE_SCREENSHOTS) == len(set(GUIDE_SCREENSHOTS))
-    assert all(alt.strip() for alt, _name in referenced())
+def test_both_guides_are_checked():
+    assert GUIDES == {GUIDE: GUIDE_SCREENSHOTS, OFFICE_GUIDE: OFFICE_GUIDE_SCREENSHOTS}
+
+
+@each_guide
+def test_every_guide_image_is_taken_by_a_browser_test(guide, names):
+    shown = [name for _alt, name in referenced(guide)]
+    assert shown, "the guide shows no screenshots"
+    assert sorted(set(shown) - set(names)) == []
+
+
+@each_guide
+def test_every_screenshot_is_used_by_the_guide(guide, names):
+    shown = {name for _alt, name in referenced(guide)}
+    assert [n for n in names if n not in shown] == []
+
+
+@each_guide
+def test_screenshot_names_are_unique_and_images_have_alt_text(guide, names):
+    assert len(names) == len(set(names))
+    assert all(alt.strip() for alt, _name in referenced(guide))
+
+
+def test_no_picture_is_shared_between_guides_and_office_pictures_are_prefixed():
+    assert len(ALL_SCREENSHOTS) == len(set(ALL_SCREENSHOTS))
+    assert [n for n in OFFICE_GUIDE_SCREENSHOTS if not n.startswith("office-")] == []
 
 
 def test_guide_images_are_modest_when_present():
     """The PNGs come from the browser tests; where they exist they stay small (optimised over 400 KB)."""
     sizes = {p.stem: p.stat().st_size for p in GUIDE_IMAGES.glob("*.png")}
-    assert set(sizes) <= set(GUIDE_SCREENSHOTS), "stale guide image: no test takes it"
+    assert set(sizes) <= set(ALL_SCREENSHOTS), "stale guide image: no test takes it"
     assert {name: size for name, size in sizes.items() if size > MAX_BYTES} == {}
 
 
-def test_guide_anchors_point_at_headings():
-    text = GUIDE.read_text("utf-8")
+@each_guide
+def test_guide_anchors_point_at_headings(guide, names):
+    text = guide.read_text("utf-8")
     headings = {_anchor(h) for h in re.findall(r"^#{2,3} (.+)$", text, re.M)}
     links = set(re.findall(r"\]\(#([^)]+)\)", text))
     assert sorted(links - headings) == []
@@ -71,7 +100,8 @@ def test_large_screenshots_are_stored_as_smaller_pngs():
     assert _shrink(b"tiny") == b"tiny"
 
 
-def test_every_guide_image_is_committed():
+@each_guide
+def test_every_guide_image_is_committed(guide, names):
     """`make guide` regenerates them; the guide never points at a missing picture."""
-    missing = [name for _alt, name in referenced() if not (GUIDE_IMAGES / f"{name}.png").exists()]
+    missing = [name for _alt, name in referenced(guide) if not (GUIDE_IMAGES / f"{name}.png").exists()]
     assert missing == []

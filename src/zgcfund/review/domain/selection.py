@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
@@ -22,7 +23,7 @@ from zgcfund.programmes.domain import clock
 from zgcfund.review.domain.ranking import build_ranking
 from zgcfund.review.models import Objection, Selection
 
-METHOD_NAMES = {"by_count": "按数量", "by_budget": "按预算", "by_bands": "按档次"}
+METHOD_NAMES = {"by_count": gettext_lazy("按数量"), "by_budget": gettext_lazy("按预算"), "by_bands": gettext_lazy("按档次")}
 MAX_NOTICE_DAYS = 60
 
 
@@ -122,7 +123,7 @@ def preview(code: str, spec: dict[str, Any]) -> SelectionResult:
     try:
         return select(programme_ranking.ranking, spec)
     except RankingInputError as exc:
-        raise SelectionRefused("；".join(exc.problems)) from None
+        raise SelectionRefused(pgettext("list separator", "；").join(exc.problems)) from None
 
 
 def save_draft(code: str, spec: dict[str, Any], by) -> Selection:
@@ -132,13 +133,13 @@ def save_draft(code: str, spec: dict[str, Any], by) -> Selection:
     try:
         result = select(programme_ranking.ranking, spec)
     except RankingInputError as exc:
-        raise SelectionRefused("；".join(exc.problems)) from None
+        raise SelectionRefused(pgettext("list separator", "；").join(exc.problems)) from None
     row = programme_ranking.programme_year
     with transaction.atomic():
         selection = Selection.objects.create(code=code, method=spec["method"], spec=spec, result=result.to_dict(),
                                              programme_sha256=row.sha256, scoring_version=row.scoring_version,
                                              programme_year=row, ranking_settings=jsonable(programme_ranking.settings),
-                                             created_by=by)
+                                             created_by=by, created_at=clock.now())
         record_event("selection.draft", _("保存遴选草稿（%(method)s，入选 %(n)s 项）")
                      % {"method": METHOD_NAMES[spec["method"]], "n": len(result.selected)},
                      actor=by, obj=selection, changes={"code": code, "spec": spec})
@@ -167,7 +168,8 @@ def confirm(selection: Selection, by, reason: str = "") -> Selection:
         except IntegrityError:
             raise SelectionRefused(_("项目 %(code)s 已有确认的遴选结果。") % {"code": selection.code}) from None
         record_event("selection.confirm", _("确认遴选结果（入选 %(n)s 项）%(reason)s")
-                     % {"n": len(selection.result["selected"]), "reason": f"：{reason}" if reason else ""},
+                     % {"n": len(selection.result["selected"]),
+                        "reason": pgettext("label separator", "：") + reason if reason else ""},
                      actor=by, obj=selection, changes={"code": selection.code, "reason": reason})
     return selection
 

@@ -65,7 +65,8 @@ def selection_detail(request, pk: int):
 
 
 def _detail(request, pk: int, errors=None, form=None, status=200):
-    selection = get_object_or_404(Selection.objects.select_related("created_by", "confirmed_by", "published_by", "programme_year"), pk=pk)
+    selection = get_object_or_404(Selection.objects.select_related("created_by", "confirmed_by", "published_by",
+                                                                   "programme_year"), pk=pk)
     listed = [*selection.result["selected"], *selection.result["not_selected"]]
     context = {"selection": selection, "result": selection.result, "method_name": domain.METHOD_NAMES[selection.method],
                "objections": selection.objections.select_related("application__organization", "recorded_by"),
