@@ -17,7 +17,7 @@ RUN_APT_PACKAGES := fonts-noto-cjk libmagic1 libpango-1.0-0 libpangoft2-1.0-0 li
 TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench guide install system-packages clean
+.PHONY: run test lint bench bench-ranking guide install system-packages clean
 
 # The demo runs the 2025 programme as it was on DEMO_DATE (the programme clock; see README).
 DEMO_DATE ?= 2025-09-20
@@ -50,6 +50,9 @@ guide: $(STAMP)
 # Benchmarks (by hand; numbers go to benchmarks/results/ and the issue notes).
 bench: $(STAMP)
 	$(PY) benchmarks/engine.py
+
+bench-ranking: $(STAMP)
+	$(PY) benchmarks/ranking.py
 
 install: $(STAMP)
 

@@ -156,10 +156,6 @@ def test_expert_verifies_scores_and_submits_then_sees_the_others(live_server, pa
         "K3.1-001": True, "K3.1-002": False, "P5-001": True, "P7-001": True}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The record lists on the expert's review page (review/expert_review.html: {{ row.record.phase }}) and on the "
-    "office's formal-review page (review/formal_review.html: {{ check.record.phase }}) show the document's raw phase "
-    "code “prior” / “plan” instead of the form's choice names 前期工作绩效（已发生） / 实施期计划."))
 def test_record_phases_read_as_the_form_names_them(live_server, page, new_page, log_in, experts, tasks, office_user):
     assignment, _elsewhere = tasks
     log_in(page, experts[0]).goto(live_server.url + reverse("expert:review", args=[assignment.pk]))

@@ -159,11 +159,6 @@ def test_office_logs_in_sets_the_window_and_extends_it_for_one_organization(live
     assert WindowExtension.objects.get().organization == org
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "programmes/templates/programmes/windows.html links to 单位延期 (office:window_extensions) only inside the "
-    "“全部项目” table, which is rendered only when more than one programme is loaded ({% if rows|length > 1 %}); "
-    "with the one 2025 programme (the demo, production) no page links to /office/windows/<code>/extensions/. "
-    "Fix: a 单位延期 link in the current-window card too."))
 def test_the_window_page_links_to_extensions(live_server, page, log_in, office_user, open_window):
     office_home(log_in(page, office_user), live_server)
     page.get_by_role("link", name="设置申报时间").click()

@@ -171,3 +171,17 @@ def test_unknown_programme_404(office_client, loaded):
 def test_dashboard_links_ranking_and_selection(office_client, loaded):
     html = office_client.get(reverse("office:dashboard")).content.decode()
     assert reverse("office:ranking", args=[loaded.code]) in html and reverse("office:selection", args=[loaded.code]) in html
+
+
+def test_page_reuses_the_built_ranking_until_its_inputs_change(seed, loaded, monkeypatch):
+    from zgcfund.review.domain import ranking as domain
+
+    a = seed.application("甲协会", scores=same("8", "4"))
+    first = domain.current_ranking(loaded.code)
+    assert domain.current_ranking(loaded.code) is first  # nothing changed: reused
+    # a score changed even outside the audited services (ORM) is seen
+    ClauseScore.objects.filter(assignment__application=a, clause="K3.1").update(score=Decimal("9"))
+    again = domain.current_ranking(loaded.code)
+    assert again is not first and again.ranking.by_id()[a.pk].row.total == Decimal("13.00")
+    b = seed.application("乙协会", scores=same("9", "9"))
+    assert b.pk in domain.current_ranking(loaded.code).ranking.by_id()

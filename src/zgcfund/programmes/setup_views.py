@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from zgcfund.accounts.views.access import office_required
@@ -22,8 +23,19 @@ from zgcfund.programmes.domain import scheme as domain
 from zgcfund.programmes.domain.loading import parsed
 from zgcfund.programmes.models import ProgrammeYear
 
-STATUS_NAMES = {"selected": "入选", "not_selected": "未入选", "tie_at_cut": "跨线并列", "unranked": "未参加排名"}
+STATUS_NAMES = {"selected": gettext_lazy("入选"), "not_selected": gettext_lazy("未入选"), "tie_at_cut": gettext_lazy("跨线并列"),
+                "unranked": gettext_lazy("未参加排名")}
 WHAT_IF_ROWS = 300
+#: core.scheme names the editable numbers in Chinese ("K3.1 <increment label>：起算值"); the editor shows the names translated.
+SCHEME_FIELD_NAMES = {
+    "基础分": pgettext_lazy("scheme field", "基础分"),
+    "条款封顶分": pgettext_lazy("scheme field", "条款封顶分"),
+    "起算值": pgettext_lazy("scheme field", "起算值"),
+    "每满": pgettext_lazy("scheme field", "每满"),
+    "加分": pgettext_lazy("scheme field", "加分"),
+    "加分上限": pgettext_lazy("scheme field", "加分上限"),
+    "达到": pgettext_lazy("scheme field", "达到"),
+}
 
 
 def _current_or_404(code: str) -> ProgrammeYear:
@@ -114,6 +126,14 @@ def version_source(request, code: str, version: int):
     return response
 
 
+def _short_label(label: str) -> str:
+    """A scheme number's label without its clause, the field name translated ("调研企业每多10家：起算值")."""
+    head, sep, name = label.rpartition("：")
+    if sep:
+        return f"{head}{pgettext('label separator', '：')}{SCHEME_FIELD_NAMES.get(name, name)}"
+    return str(SCHEME_FIELD_NAMES.get(label, label))
+
+
 def _editor_groups(programme, values: dict[str, str], errors: dict[str, str]) -> tuple[list[dict], list[dict]]:
     labels = scheme_labels(programme)
     clauses: dict[str, dict] = {}
@@ -126,7 +146,7 @@ def _editor_groups(programme, values: dict[str, str], errors: dict[str, str]) ->
             continue
         group = clauses.setdefault(clause, {"clause": clause, "title": programme.clauses[clause].title,
                                             "max": programme.max_score(clause), "fields": []})
-        group["fields"].append(field | {"short": label.removeprefix(f"{clause} ")})
+        group["fields"].append(field | {"short": _short_label(label.removeprefix(f"{clause} "))})
     return list(clauses.values()), params
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from zgcfund.accounts.domain import throttle
@@ -106,7 +106,7 @@ class OrganizationFieldsForm(forms.Form):
         data["credit_code"] = check.code
         data["credit_code_check_failed"] = False
         note = (data.get("credit_code_applicant_note") or "").strip()
-        problems = "；".join(check.problems)
+        problems = pgettext("list separator", "；").join(check.problems)
         if check.passed:
             data["credit_code_applicant_note"] = ""
         elif not check.overridable:

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zgcfund.applications.models import Application, EvidenceFile, Record
 from zgcfund.audit.domain import changed_fields, record_event
@@ -216,7 +217,7 @@ def set_choices(application: Application, user, group: str, chosen: list[str], e
             raise StaleEdit(_("申报书的选项已被其他用户修改，您的修改未保存。请刷新后重试。"))
         application.refresh_from_db()
         record_event("application.choices", _("修改 %(group)s 选项：%(chosen)s") % {
-            "group": group, "chosen": "、".join(chosen) or _("（未选）")},
+            "group": group, "chosen": pgettext("list separator", "、").join(chosen) or _("（未选）")},
             actor=user, application=application, obj=application, changes=changed_fields(before, choices))
 
 

@@ -35,7 +35,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from PIL import Image, ImageOps
 
 from zgcfund.applications.domain.editing import ensure_editable
@@ -152,7 +152,7 @@ REFUSED_LABELS = {
 def type_label(mime: str) -> str:
     known = TYPES.get(mime)
     label = known.label if known else REFUSED_LABELS.get(mime)
-    return f"{label}（{mime}）" if label else mime
+    return _("%(name)s（%(detail)s）") % {"name": label, "detail": mime} if label else mime
 
 
 # --- names and sizes ----------------------------------------------------------------------------
@@ -492,7 +492,7 @@ def _shared_notices(application: Application, evidence: EvidenceFile) -> list[st
     if not keys:
         return []
     return [_("提示：记录 %(keys)s 也使用了文件“%(name)s”。按规则 X-ONCE，共用同一支撑材料的记录视为同一项工作，只计一次。") % {
-        "keys": "、".join(keys), "name": evidence.name}]
+        "keys": pgettext("list separator", "、").join(keys), "name": evidence.name}]
 
 
 def _remove_files(names) -> None:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from zgcfund.applications.models import Record
@@ -120,7 +121,7 @@ class RecordForm(forms.Form):
             elif f"{head}__name" in self.fields:
                 self.add_error(f"{head}__name", p.message)
             else:
-                self.add_error(None, f"{p.path}：{p.message}" if p.path else p.message)
+                self.add_error(None, f"{p.path}{pgettext('label separator', '：')}{p.message}" if p.path else p.message)
 
 
 def initial_for(clause: ClauseDef, record: Record) -> dict[str, Any]:
@@ -151,9 +152,9 @@ def display_value(spec: FieldSpec, value: Any) -> str:
     if spec.type == "enum":
         return (spec.values or {}).get(value, value)
     if spec.type == "set":
-        return "、".join((spec.values or {}).get(v, v) for v in value)
+        return pgettext("list separator", "、").join((spec.values or {}).get(v, v) for v in value)
     if spec.type in PARTS and isinstance(value, dict):
         return " ".join(str(value.get(part, "")) for part, _ in PARTS[spec.type] if value.get(part))
     if spec.type == "amount":
-        return f"{value:g} 万元"
+        return gettext("%(amount)s 万元") % {"amount": f"{value:g}"}
     return str(value)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zgcfund.applications.domain.editing import (
@@ -280,7 +281,7 @@ def choices(request, pk: int, group: str):
     try:
         set_choices(application, request.user, group, request.POST.getlist("chosen"), version)
     except RecordInvalid as exc:
-        messages.error(request, "；".join(p.message for p in exc.problems))
+        messages.error(request, pgettext("list separator", "；").join(p.message for p in exc.problems))
     except (EditRefused, StaleEdit) as exc:
         messages.error(request, exc.message)
     else:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zgcfund.applications.domain.editing import EditRefused, edit_refusal
@@ -91,7 +92,8 @@ def evidence_list(request, pk: int, record_pk: int):
     if request.htmx:
         return _partial(request, application, record, errors=errors, notices=notices, saved=saved, changed=bool(saved))
     if saved:
-        messages.success(request, _("已上传 %(n)d 个文件：%(names)s") % {"n": len(saved), "names": "、".join(saved)})
+        names = pgettext("list separator", "、").join(saved)
+        messages.success(request, _("已上传 %(n)d 个文件：%(names)s") % {"n": len(saved), "names": names})
     for text in notices:
         messages.warning(request, text)
     for text in errors:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -111,7 +112,7 @@ def _imported(request, application, clause, result, columns):
                                          "unchanged": result.unchanged, "deleted": result.deleted})
     shown = excel.shown_problems(columns, result.warnings)
     if shown:
-        lines = "；".join(str(w) for w in shown[:10])
+        lines = pgettext("list separator", "；").join(str(w) for w in shown[:10])
         more = _("（另有 %(n)s 处）") % {"n": len(shown) - 10} if len(shown) > 10 else ""
         messages.warning(request, _("请注意：%(lines)s%(more)s") % {"lines": lines, "more": more})
     url = reverse("applications:clause", kwargs={"pk": application.pk, "clause": clause})

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zgcfund.applications.domain.editing import EditRefused
@@ -92,7 +93,7 @@ def draft_pdf(request, pk: int):
     try:
         pdf = draft_pdf_of(application, request.user)
     except SubmissionRefused as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, pgettext("list separator", "；").join(exc.messages))
         return redirect("applications:overview", pk=pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, f"申报书草稿-{application.organization.name}.pdf")

@@ -58,3 +58,9 @@ def parsed(row: ProgrammeYear) -> Programme:
     if programme is None:
         programme = _PARSED[row.sha256] = parse_programme(row.source_text, f"{row.code} v{row.version}")
     return programme
+
+
+def remember_parsed(row: ProgrammeYear, programme: Programme) -> None:
+    """Cache ``programme`` as the parse of ``row`` (the same text, already parsed by the caller)."""
+    if programme.sha256 == row.sha256:
+        _PARSED[row.sha256] = programme

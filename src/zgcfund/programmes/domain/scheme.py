@@ -11,7 +11,7 @@ from zgcfund.audit.domain import record_event
 from zgcfund.core.errors import ProgrammeFileError
 from zgcfund.core.programme import Programme, parse_programme
 from zgcfund.core.scheme import SchemeEditError, edit_scheme, scheme_changes
-from zgcfund.programmes.domain.loading import LoadResult, load_programme_year, parsed
+from zgcfund.programmes.domain.loading import LoadResult, load_programme_year, parsed, remember_parsed
 from zgcfund.programmes.models import ProgrammeYear
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -54,6 +54,7 @@ def save_scheme_version(row: ProgrammeYear, values, *, version: str, note: str, 
         raise SchemeEditError(problems)
     edited.origin = f"office edit of v{row.version} by {who}"
     result = load_programme_year(edited)
+    remember_parsed(result.row, edited)  # the ranking recomputes next: no second parse of the new text
     changes = [c.to_dict() for c in scheme_changes(parsed(row), edited)]
     summary = _("修改评分方案：第 %(old)s 版 → 第 %(new)s 版（%(scheme)s），%(n)s 处改动。理由：%(reason)s")
     record_event("programme.scheme", summary % {"old": row.version, "new": result.row.version,
@@ -82,8 +83,9 @@ def load_uploaded(data: bytes, filename: str, by) -> LoadResult:
     try:
         programme = parse_programme(text, filename[:200] or "upload")
     except ProgrammeFileError as exc:
-        where = f"（{exc.key}）" if getattr(exc, "key", "") else ""
-        raise UploadRefused(_("项目文件无效%(where)s：%(reason)s") % {"where": where, "reason": exc.reason}) from None
+        if getattr(exc, "key", ""):
+            raise UploadRefused(_("项目文件无效（%(key)s）：%(reason)s") % {"key": exc.key, "reason": exc.reason}) from None
+        raise UploadRefused(_("项目文件无效：%(reason)s") % {"reason": exc.reason}) from None
     result = load_programme_year(programme)
     if result.created:
         record_event("programme.load", _("载入项目文件 %(code)s 第 %(v)s 版（%(file)s）")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application, EvidenceFile, Submission
@@ -59,7 +60,7 @@ def record_checks(submission: Submission) -> list[RecordCheck]:
     for evaluation in (submission.evaluation_prior, submission.evaluation_projected):
         for clause in evaluation["clauses"].values():
             for r in clause.get("rejected", []):
-                text = f"{r['rule']}：{r['message']}"
+                text = f"{r['rule']}{pgettext('label separator', '：')}{r['message']}"
                 if text not in rejected.setdefault(r["record"], []):
                     rejected[r["record"]].append(text)
     out = []
@@ -106,7 +107,8 @@ def decide(application: Application, reviewer, outcome: str, comment: str,
         keys = {r["id"]: r["clause"] for r in submission.document["records"]}
         unknown = sorted(set(record_comments) - set(keys))
         if unknown:
-            raise DecisionRefused(_("意见所指的记录不在本次提交中：%(keys)s") % {"keys": "、".join(unknown)})
+            raise DecisionRefused(_("意见所指的记录不在本次提交中：%(keys)s")
+                                  % {"keys": pgettext("list separator", "、").join(unknown)})
         review = FormalReview.objects.create(application=app, submission=submission, outcome=outcome,
                                              comment=comment, reviewer=reviewer)
         RecordComment.objects.bulk_create([RecordComment(review=review, record_key=k, clause=keys[k], comment=v)

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from zgcfund.accounts.models.user import Role
 from zgcfund.applications.models import Application
@@ -129,11 +129,11 @@ def outcome_text(outcome: dict[str, Any] | None) -> str:
         parts.append(str(outcome["band"]))
     if outcome.get("amount") not in (None, ""):
         parts.append(_("%(amount)s 万元") % {"amount": outcome["amount"]})
-    text = "，".join(parts)
+    text = pgettext("list separator", "，").join(parts)
     if outcome.get("capped") and outcome.get("nominal_amount") not in (None, ""):
         text += _("（受单位年度支持上限限制，原金额 %(nominal)s 万元）") % {"nominal": outcome["nominal_amount"]}
     if status != "selected" and outcome.get("reason"):
-        text += f"（{outcome['reason']}）"
+        text += _("（%(detail)s）") % {"detail": outcome["reason"]}
     return text
 
 
@@ -166,7 +166,7 @@ def _event_details(event: AuditEvent) -> tuple[str, ...]:
         return _submission_details(changes)
     if action in ("formal.passed", "formal.returned"):  # only when the FormalReview row is gone
         out = [_("总体意见：%(c)s") % {"c": changes["comment"]}] if changes.get("comment") else []
-        out += [f"{k}：{v}" for k, v in sorted((changes.get("record_comments") or {}).items())]
+        out += [f"{k}{pgettext('label separator', '：')}{v}" for k, v in sorted((changes.get("record_comments") or {}).items())]
         return tuple(out)
     if action == "review.assign":
         how = {"manual": _("逐份分配"), "bulk": _("批量分配")}.get(changes.get("how"))
@@ -214,7 +214,8 @@ def _expert_entries(application: Application) -> list[Entry]:
         if scores:
             total = sum((s.score for s in scores), Decimal(0))
             details.append(_("评分：%(scores)s（合计 %(total)s）")
-                           % {"scores": "，".join(f"{s.clause} {s.score}" for s in scores), "total": total})
+                           % {"scores": pgettext("list separator", "，").join(f"{s.clause} {s.score}" for s in scores),
+                              "total": total})
         details += [_("%(clause)s 评语：%(comment)s") % {"clause": s.clause, "comment": s.comment}
                     for s in scores if s.comment]
         summary = _("评审专家%(expert)s提交评审意见（评审第 %(n)s 次提交）") % {"expert": name, "n": a.submission.number}
@@ -227,7 +228,7 @@ def _objection_entries(application: Application) -> list[Entry]:
     out = []
     for o in Objection.objects.filter(application=application).select_related("recorded_by", "selection"):
         name, role = _who(o.recorded_by)
-        who = "、".join(x for x in (o.submitter_name, o.submitter_unit) if x)
+        who = pgettext("list separator", "、").join(x for x in (o.submitter_name, o.submitter_unit) if x)
         summary = (_("登记公示异议（%(who)s，%(day)s 收到，遴选 #%(sel)s）")
                    % {"who": who, "day": o.received_on.isoformat(), "sel": o.selection_id})
         details = [_("异议内容：%(c)s") % {"c": o.content}]

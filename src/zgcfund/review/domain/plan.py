@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from zgcfund.audit.domain import record_event
 from zgcfund.core.ranking import AggregationConfig, RankingInputError
@@ -16,7 +17,7 @@ from zgcfund.review.domain.ranking import DEFAULT_SETTINGS, office_settings
 from zgcfund.review.domain.selection import METHOD_NAMES, SelectionInvalid, spec_from_form
 from zgcfund.review.models import SelectionPlan
 
-AGGREGATION_METHODS = {"mean": "算术平均", "trimmed_mean": "去掉一个最高分和一个最低分后平均"}
+AGGREGATION_METHODS = {"mean": gettext_lazy("算术平均"), "trimmed_mean": gettext_lazy("去掉一个最高分和一个最低分后平均")}
 
 
 def plan_for(code: str) -> SelectionPlan | None:
@@ -63,7 +64,7 @@ def ranking_settings_from_form(data) -> dict[str, Any]:
         try:
             AggregationConfig.from_dict(settings)
         except RankingInputError as exc:
-            errors["agg_method"] = "；".join(exc.problems)
+            errors["agg_method"] = pgettext("list separator", "；").join(exc.problems)
     if errors:
         raise SelectionInvalid(errors)
     return settings

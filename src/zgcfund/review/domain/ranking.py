@@ -26,10 +26,13 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Sum
+from django.db.models.lookups import IsNull
+from django.utils.translation import gettext, gettext_noop
 
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application, Submission
+from zgcfund.audit.models import AuditEvent
 from zgcfund.core.programme import Programme
 from zgcfund.core.ranking import (
     AggregationConfig,
@@ -49,7 +52,7 @@ from zgcfund.core.ranking import (
 from zgcfund.programmes.domain.loading import parsed
 from zgcfund.programmes.models import ProgrammeYear
 from zgcfund.review.domain.rescoring import evaluations_for
-from zgcfund.review.models import Assignment, SelectionPlan
+from zgcfund.review.models import Assignment, ClauseScore, SelectionPlan
 
 CENT = Decimal("0.01")
 
@@ -62,6 +65,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "missing": "zero",
     "tie_keys": None,
 }
+
+# the core's default ranking keys' labels, for the catalogue (the ranking page translates them)
+TIE_KEY_LABELS = (gettext_noop("总分高者在前"), gettext_noop("科技重点工作得分高者在前"),
+                  gettext_noop("专业服务能力得分高者在前"), gettext_noop("满足基本条件的条款多者在前"),
+                  gettext_noop("首次提交时间早者在前"))
 
 #: Phases whose applications are ranked; later phases (selected, funded …) are added here.
 RANKED_PHASES: tuple[str, ...] = (workflow.FORMAL_PASSED,)
@@ -152,12 +160,14 @@ def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
     sheets: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     assigned: dict[int, int] = defaultdict(int)
     submitted_flag: dict[tuple[int, int], bool] = {}
-    for app_id, expert_id, submitted_at, clause, score, given_max in (
+    # "submitted" as a boolean from the database: a row per score, and a datetime conversion each adds up
+    for app_id, expert_id, submitted, clause, score, given_max in (
             Assignment.objects.filter(application__programme_code=code, application__status__in=RANKED_PHASES)
-            .values_list("application_id", "expert_id", "submitted_at", "scores__clause", "scores__score",
+            .annotate(submitted=IsNull(F("submitted_at"), False))
+            .values_list("application_id", "expert_id", "submitted", "scores__clause", "scores__score",
                          "scores__max_score")):
         if (app_id, expert_id) not in submitted_flag:
-            submitted_flag[(app_id, expert_id)] = submitted_at is not None
+            submitted_flag[(app_id, expert_id)] = bool(submitted)
             assigned[app_id] += 1
             sheets[app_id][expert_id] = {}
         if clause is not None:
@@ -174,7 +184,7 @@ def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
     for app_id, org_id, org_name, first_submitted in apps:
         engine = evaluations.get(latest.get(app_id))
         evaluation = ({"eligible": engine.eligible, "problems": engine.problems} if engine is not None
-                      else {"eligible": False, "problems": [{"rule": "—", "message": "没有提交记录"}]})
+                      else {"eligible": False, "problems": [{"rule": "—", "message": gettext("没有提交记录")}]})
         expert_sheets = [ExpertScores(expert, scores, submitted_flag[(app_id, expert)])
                          for expert, scores in sheets.get(app_id, {}).items()]
         n_submitted = sum(1 for s in expert_sheets if s.submitted)
@@ -199,3 +209,39 @@ def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
                                  assigned.get(app_id, 0), bool(agg and agg.flagged),
                                  tuple(p.rule for p in ranking_row.problems))
     return ProgrammeRanking(code, row, rank(rows, keys), details, settings, programme)
+
+
+# --- a built ranking reused between page views --------------------------------------------------
+
+_CACHE: dict[str, tuple[tuple, ProgrammeRanking]] = {}
+
+
+def ranking_fingerprint(code: str) -> tuple:
+    """What the ranking of ``code`` is built from, in a few aggregate queries: the current version,
+    the office's settings, every audited decision (the last event), and the scores, assignments,
+    submissions and ranked applications themselves (counts, last keys, score sum), so a change made
+    outside the audited services is seen too."""
+    row = programme_year_for(code)
+    plan = SelectionPlan.objects.filter(code=code).values_list("updated_at", flat=True).first()
+    last_event = AuditEvent.objects.aggregate(m=Max("pk"))["m"]
+    scores = ClauseScore.objects.filter(assignment__application__programme_code=code).aggregate(
+        n=Count("pk"), m=Max("pk"), s=Sum("score"))
+    assignments = Assignment.objects.filter(application__programme_code=code).aggregate(
+        n=Count("pk"), m=Max("pk"), s=Max("submitted_at"), c=Count("submitted_at"))
+    submissions = Submission.objects.filter(application__programme_code=code).aggregate(n=Count("pk"), m=Max("pk"))
+    ranked = Application.objects.filter(programme_code=code, status__in=RANKED_PHASES).aggregate(n=Count("pk"), m=Max("pk"))
+    return (row.pk if row else None, plan, last_event, tuple(scores.values()), tuple(assignments.values()),
+            tuple(submissions.values()), tuple(ranked.values()))
+
+
+def current_ranking(code: str) -> ProgrammeRanking | None:
+    """:func:`build_ranking` with the office's settings, reused while :func:`ranking_fingerprint`
+    is unchanged (the ranking page and exports; a selection's confirmation always builds afresh)."""
+    fingerprint = ranking_fingerprint(code)
+    cached = _CACHE.get(code)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    built = build_ranking(code)
+    if built is not None:
+        _CACHE[code] = (fingerprint, built)
+    return built

@@ -10,11 +10,13 @@ one: re-scored from the stored evaluation when only the scheme's numbers changed
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from zgcfund.applications.domain.document import accepted_credit_codes
 from zgcfund.applications.models import Submission
@@ -55,19 +57,25 @@ def not_evaluable(programme: Programme, problems: list) -> dict:
     """The stand-in evaluation of a document the version cannot read (e.g. a field it now requires)."""
     detail = "；".join(str(p) for p in problems[:3])
     return {"eligible": False, "score": {f: 0 for f in programme.families} | {"total": 0},
-            "problems": [{"rule": "VERSION", "message": f"按本版本项目文件无法评估该申报：{detail}"}],
+            "problems": [{"rule": "VERSION",
+                          "message": gettext("按本版本项目文件无法评估该申报：%(detail)s") % {"detail": detail}}],
             "programme_sha256": programme.sha256, "scoring_version": programme.scoring["version"]}
 
 
-def evaluation_under(submission: Submission, programme: Programme, *, own: Programme | None = None) -> tuple[dict, str]:
+def evaluation_under(submission: Submission, programme: Programme, *, own: Programme | None = None,
+                     scoring_only: bool | None = None) -> tuple[dict, str]:
     """(evaluation, source) of ``submission`` under ``programme``; ``own`` is the programme the
-    submission was evaluated under (looked up when not given)."""
+    submission was evaluated under (looked up when not given); ``scoring_only`` is
+    ``scoring_only_change(own, programme)`` when the caller already knows it (the comparison deep-copies
+    both programmes: tens of milliseconds, so a batch decides it once per version, not per submission)."""
     if submission.programme_sha256 == programme.sha256:
         return submission.evaluation_prior, "submission"
     if own is None:
         row = ProgrammeYear.objects.filter(sha256=submission.programme_sha256).first()
         own = parsed(row) if row is not None else None
-    if own is not None and scoring_only_change(own, programme):
+    if scoring_only is None:
+        scoring_only = own is not None and scoring_only_change(own, programme)
+    if scoring_only:
         return rescore(submission.evaluation_prior, programme), "rescored"
     try:
         return evaluate(submission.document, programme, "prior", accepted_credit_codes(submission.application)), "evaluated"
@@ -75,9 +83,42 @@ def evaluation_under(submission: Submission, programme: Programme, *, own: Progr
         return not_evaluable(programme, list(exc.problems)), "evaluated"
 
 
+class _NotPlain(Exception):
+    pass
+
+
+def _plain_json(value: Any) -> Any:
+    """A copy of ``value`` built of dicts with str keys, lists, str, int, bool, None, finite floats and
+    Decimals (as ``number``); raises _NotPlain on anything else, whose JSON round trip may change it."""
+    kind = type(value)
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            out[key] = _plain_json(item)
+        return out
+    if kind is list:
+        return [_plain_json(item) for item in value]
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise _NotPlain
+        return value
+    if kind is Decimal:
+        return _plain_json(number(value))
+    raise _NotPlain
+
+
 def _json_safe(evaluation: dict) -> dict:
-    """Exact Decimals as JSON numbers (a fractional scheme number gives Decimal values in a trace)."""
-    return json.loads(json.dumps(evaluation, default=lambda v: number(v) if isinstance(v, Decimal) else str(v)))
+    """Exact Decimals as JSON numbers (a fractional scheme number gives Decimal values in a trace): the
+    JSON round trip of the evaluation. An evaluation of plain JSON types is copied directly (the same
+    result, about twice as fast: this runs for every submission when the version changes)."""
+    try:
+        return _plain_json(evaluation)
+    except _NotPlain:
+        return json.loads(json.dumps(evaluation, default=lambda v: number(v) if isinstance(v, Decimal) else str(v)))
 
 
 def _own_programmes(shas: set[str]) -> dict[str, Programme]:
@@ -109,10 +150,11 @@ def evaluations_for(submission_ids: list[int], programme: Programme,
         chunk = missing[start:start + 500]
         subs = Submission.objects.filter(pk__in=chunk)
         for query in (subs.filter(programme_sha256__in=light).defer("document", "evaluation_projected"),
-                      subs.exclude(programme_sha256__in=light).select_related("application")
-                      .defer("evaluation_projected")):
+                      subs.exclude(programme_sha256__in=light).select_related("application__organization")
+                      .defer("evaluation_prior", "evaluation_projected")):
             for sub in query.iterator(chunk_size=500):
-                evaluation, source = evaluation_under(sub, programme, own=own.get(sub.programme_sha256))
+                evaluation, source = evaluation_under(sub, programme, own=own.get(sub.programme_sha256),
+                                                      scoring_only=sub.programme_sha256 in light)
                 c = out[sub.pk] = compact(evaluation, source)
                 if programme_year is not None:
                     rows.append(RankingEvaluation(

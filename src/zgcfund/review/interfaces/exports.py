@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -25,7 +26,7 @@ from zgcfund.applications.models import Submission
 from zgcfund.core.programme import Programme
 from zgcfund.programmes.domain import parsed
 from zgcfund.programmes.models import ProgrammeYear
-from zgcfund.review.domain.ranking import build_ranking
+from zgcfund.review.domain.ranking import current_ranking
 from zgcfund.review.models import ClauseScore, FormalReview, RecordComment, RecordVerdict
 from zgcfund.review.models.formal import FormalOutcome
 
@@ -268,7 +269,7 @@ def _order_reason(r, labels: Mapping[str, str]) -> str:
 def ranking_table(code: str, filters: Mapping[str, str] | None = None) -> Workbook:
     """The ranking of ``code`` as the office's ranking page computes it, in ranking order, with the
     page's filters (GET parameters) applied; a header block says what it was computed under."""
-    built = build_ranking(code)
+    built = current_ranking(code)
     if built is None:
         raise UnknownProgramme(code)
     chosen = RankingFilters.from_query(filters)
@@ -315,20 +316,20 @@ def ranking_table(code: str, filters: Mapping[str, str] | None = None) -> Workbo
 @dataclass(frozen=True)
 class Export:
     slug: str
-    title: str
+    title: str  # Chinese, as in the file name; marked for extraction, the exports page translates it
     description: str
     build: Any  # (code) -> Workbook; (code, filters) -> Workbook when filterable
     filterable: bool = False  # takes the ranking page's GET filters
 
 
 EXPORTS: dict[str, Export] = {e.slug: e for e in (
-    Export("formal", "形式审查结论",
+    Export("formal", gettext_noop("形式审查结论"),
            _("每次形式审查结论一行（单位、提交序号、结论、审查人、时间、总体意见），另附全部记录意见。"), formal_outcomes),
-    Export("expert-scores", "专家评分明细",
+    Export("expert-scores", gettext_noop("专家评分明细"),
            _("每份申报书、每位专家、每个条款一行（分数、评语、已提交或草稿），另附专家不认可的记录及理由。"), expert_scores),
-    Export("clause-scores", "分条款得分",
+    Export("clause-scores", gettext_noop("分条款得分"),
            _("每份申报书一行：各条款已提交专家评分的平均分（保留两位小数），以及提交时规则引擎的条款得分。"), clause_scores),
-    Export("ranking", "排序表",
+    Export("ranking", gettext_noop("排序表"),
            _("按名次每份申报书一行：名次、并列与排序依据、申报条件与门槛规则、K/P 小计、专家汇总总分、系统评估总分（参考）、"
              "已提交/已分配专家数、评分分歧；表头注明项目文件版本与哈希、评分方案版本和汇总设置。"
              "在排序页面导出时保留页面的筛选条件。"), ranking_table, filterable=True),

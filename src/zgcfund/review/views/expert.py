@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from zgcfund.applications.interfaces.forms import display_value
@@ -70,7 +71,7 @@ def _record_groups(programme, submission, evaluation, verdicts, posted):
     if evaluation is not None:
         for clause in evaluation["clauses"].values():
             for r in clause.get("rejected", []):
-                dropped.setdefault(r["record"], []).append(f"{r['rule']}：{r['message']}")
+                dropped.setdefault(r["record"], []).append(f"{r['rule']}{pgettext('label separator', '：')}{r['message']}")
     groups = []
     for cid, clause in programme.clauses.items():
         rows = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from zgcfund.accounts.views.access import office_required
@@ -47,7 +47,7 @@ def _shown(name: str, value) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return pgettext("list separator", "、").join(str(v) for v in value)
     return str(value)
 
 

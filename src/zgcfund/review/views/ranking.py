@@ -6,11 +6,16 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 
 from zgcfund.accounts.views.access import office_required
-from zgcfund.review.domain.ranking import build_ranking
+from zgcfund.review.domain.ranking import current_ranking
 
 PER_PAGE = 100
+# column headers, translated in the template
+COLUMNS = [("rank", gettext_noop("名次")), ("org", gettext_noop("申报单位")), ("k", gettext_noop("K 科技重点工作")),
+           ("p", gettext_noop("P 专业服务能力")), ("total", gettext_noop("专家汇总总分")),
+           ("engine", gettext_noop("系统评估总分（参考）")), ("experts", gettext_noop("已提交专家"))]
 # sortable columns: GET name -> key on a table row (None sorts last)
 SORTS = {"rank": "position", "org": "organization", "k": "k", "p": "p", "total": "total",
          "engine": "engine_total", "experts": "experts"}
@@ -21,18 +26,19 @@ def _rows(programme_ranking) -> list[dict]:
     for r in programme_ranking.ranking.rows:
         d = programme_ranking.details[r.application_id]
         agg = d.aggregate
+        shown = agg is not None and r.row.complete  # no subtotals for an unfinished review
         out.append({"position": r.position, "rank": r.rank, "tied": r.tied, "reason": r.reason,
                     "application_id": r.application_id, "organization": r.row.organization_name,
                     "eligible": r.row.eligible, "rules": d.gate_rules, "complete": r.row.complete,
-                    "k": r.row.k_subtotal if agg else None, "p": r.row.p_subtotal if agg else None,
-                    "total": r.row.total if agg else None, "engine_total": d.engine_total, "flagged": d.flagged,
+                    "k": r.row.k_subtotal if shown else None, "p": r.row.p_subtotal if shown else None,
+                    "total": r.row.total if shown else None, "engine_total": d.engine_total, "flagged": d.flagged,
                     "experts": d.experts_submitted, "assigned": d.experts_assigned, "decided_by": r.decided_by})
     return out
 
 
 @office_required
 def ranking(request, code: str):
-    programme_ranking = build_ranking(code)
+    programme_ranking = current_ranking(code)
     if programme_ranking is None:
         raise Http404
     rows = _rows(programme_ranking)
@@ -65,6 +71,5 @@ def ranking(request, code: str):
                "keys": programme_ranking.ranking.keys, "settings": programme_ranking.settings,
                "eligible_only": eligible_only, "flagged_only": flagged_only, "q": q, "sort": sort,
                "query": params.urlencode(), "sort_query": sort_params.urlencode(),
-               "columns": [("rank", "名次"), ("org", "申报单位"), ("k", "K 科技重点工作"), ("p", "P 专业服务能力"),
-                           ("total", "专家汇总总分"), ("engine", "系统评估总分（参考）"), ("experts", "已提交专家")]}
+               "columns": COLUMNS}
     return render(request, "review/ranking.html", context)
