@@ -20,6 +20,7 @@ from zgcfund.programmes.models import ProgrammeYear
 from zgcfund.review.domain import expert as review
 from zgcfund.review.domain.formal import decide
 from zgcfund.review.domain.ranking import build_ranking
+from zgcfund.review.domain.rescoring import stored_evaluation
 from zgcfund.review.domain.selection import confirm, save_draft
 from zgcfund.review.models import ClauseScore, RankingEvaluation, SelectionPlan
 
@@ -126,7 +127,9 @@ def test_saving_a_scheme_edit_creates_version_2_and_recomputes_the_ranking(clien
     # the engine's reference score, re-scored under v2 (K3.1 base 22, P5 5, P7 5 + 1), kept per version
     kept = RankingEvaluation.objects.get(submission__application=a, programme_year=v2)
     assert kept.source == "rescored" and kept.total == Decimal(33)
-    assert kept.evaluation["programme_sha256"] == v2.sha256 and kept.evaluation["scoring_version"] == "2025-office-2"
+    full = stored_evaluation(kept.submission, v2)
+    assert full["programme_sha256"] == v2.sha256 and full["scoring_version"] == "2025-office-2"
+    assert full["score"]["total"] == 33
     assert ranking.details[a.pk].engine_total == Decimal(33)
     # what experts gave is not rewritten
     assert sorted(ClauseScore.objects.values_list("pk", "score", "max_score")) == stored_scores

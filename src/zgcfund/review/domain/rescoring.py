@@ -160,7 +160,10 @@ def evaluations_for(submission_ids: list[int], programme: Programme,
                     rows.append(RankingEvaluation(
                         submission_id=sub.pk, programme_year=programme_year, source=source, eligible=c.eligible,
                         problems=c.problems, k_total=c.k_total, p_total=c.p_total, total=c.total,
-                        clauses_met=c.clauses_met, evaluation=None if source == "submission" else _json_safe(evaluation)))
+                        clauses_met=c.clauses_met,
+                        # kept only when costly to redo: the submission's own and a re-scoring are rebuilt
+                        # on demand in microseconds (stored_evaluation)
+                        evaluation=_json_safe(evaluation) if source == "evaluated" else None))
     if rows:
         try:
             with transaction.atomic():

@@ -24,7 +24,8 @@ class RankingEvaluation(models.Model):
     p_total = models.DecimalField(max_digits=9, decimal_places=2)
     total = models.DecimalField(max_digits=9, decimal_places=2)
     clauses_met = models.PositiveSmallIntegerField(default=0)
-    # the full evaluation, unless it is the submission's own (source "submission")
+    # the full evaluation when evaluated afresh; None for the submission's own and for a re-scoring
+    # (both rebuilt exactly on demand: review.domain.rescoring.stored_evaluation)
     evaluation = models.JSONField(null=True, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
