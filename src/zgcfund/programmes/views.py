@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zgcfund.accounts.views.access import office_required
-from zgcfund.programmes.domain import clock, current_programme_year
+from zgcfund.programmes.domain import clock, current_programme_year, current_version
 from zgcfund.programmes.interfaces.forms import WindowForm
 from zgcfund.programmes.models import ApplicationWindow, ProgrammeYear
 
@@ -35,7 +35,7 @@ def windows(request):
 @office_required
 @require_http_methods(["GET", "POST"])
 def window_edit(request, code: str):
-    row = ProgrammeYear.objects.filter(code=code, is_current=True).first()
+    row = current_version(code)
     if row is None:
         raise Http404
     window = ApplicationWindow.objects.filter(code=code).first()
@@ -59,7 +59,7 @@ def extensions(request, code: str):
     from zgcfund.programmes.domain.extensions import ExtensionRefused, grant_extension
     from zgcfund.programmes.models import WindowExtension
 
-    row = ProgrammeYear.objects.filter(code=code, is_current=True).first()
+    row = current_version(code)
     if row is None:
         raise Http404
     organizations = Organization.objects.filter(status="approved").order_by("name")

@@ -44,6 +44,11 @@ def load_programme_year(programme: Programme) -> LoadResult:
     return LoadResult(row, created=True, previous=current)
 
 
+def current_version(code: str) -> ProgrammeYear | None:
+    """The current version of programme ``code`` (what its review, ranking and set-up run under)."""
+    return ProgrammeYear.objects.filter(code=code, is_current=True).first()
+
+
 def current_programme_year() -> ProgrammeYear | None:
     """The current version of the latest programme year, or None if nothing is loaded."""
     return ProgrammeYear.objects.filter(is_current=True).order_by("-year", "-loaded_at").first()

@@ -11,15 +11,17 @@ from zgcfund.audit.domain import record_event
 from zgcfund.core.errors import ProgrammeFileError
 from zgcfund.core.programme import Programme, parse_programme
 from zgcfund.core.scheme import SchemeEditError, edit_scheme, scheme_changes
-from zgcfund.programmes.domain.loading import LoadResult, load_programme_year, parsed, remember_parsed
+from zgcfund.programmes.domain.loading import (
+    LoadResult,
+    current_version,
+    load_programme_year,
+    parsed,
+    remember_parsed,
+)
 from zgcfund.programmes.models import ProgrammeYear
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_REASON = 500
-
-
-def current_version(code: str) -> ProgrammeYear | None:
-    return ProgrammeYear.objects.filter(code=code, is_current=True).first()
 
 
 def versions(code: str) -> list[ProgrammeYear]:

@@ -22,7 +22,7 @@ from zgcfund.applications.domain.document import Assessment, assess
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
 from zgcfund.core.programme import Programme
-from zgcfund.programmes.domain.loading import parsed
+from zgcfund.programmes.domain.loading import current_version, parsed
 from zgcfund.programmes.models import ProgrammeYear
 from zgcfund.review.models import Assignment, ClauseScore, ConflictOfInterest, RecordVerdict
 
@@ -257,8 +257,7 @@ def expert_assessment(assignment: Assignment, verdicts: dict[str, RecordVerdict]
 def review_programme(application: Application) -> tuple[ProgrammeYear, Programme]:
     """The programme-file version experts score under: the current one of the application's programme
     (the office may have changed the scheme since the application was written)."""
-    row = ProgrammeYear.objects.filter(code=application.programme_code, is_current=True).first() \
-        or application.programme_year
+    row = current_version(application.programme_code) or application.programme_year
     return row, parsed(row)
 
 

@@ -49,7 +49,7 @@ from zgcfund.core.ranking import (
     row_from_review,
     tie_keys,
 )
-from zgcfund.programmes.domain.loading import parsed
+from zgcfund.programmes.domain.loading import current_version, parsed
 from zgcfund.programmes.models import ProgrammeYear
 from zgcfund.review.domain.rescoring import evaluations_for
 from zgcfund.review.models import Assignment, ClauseScore, SelectionPlan
@@ -108,10 +108,6 @@ def settings_with(overrides: dict[str, Any] | None) -> dict[str, Any]:
     return merged
 
 
-def programme_year_for(code: str) -> ProgrammeYear | None:
-    return ProgrammeYear.objects.filter(code=code, is_current=True).first()
-
-
 def office_settings(code: str) -> dict[str, Any]:
     """The ranking settings the office saved for ``code`` (SelectionPlan), over the defaults."""
     stored = SelectionPlan.objects.filter(code=code).values_list("ranking_settings", flat=True).first() or {}
@@ -142,7 +138,7 @@ def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
     stored ``programme_year``, or an unsaved draft ``programme`` for a what-if); None when no such
     programme is loaded. ``settings`` default to the office's (:func:`office_settings`)."""
     settings = office_settings(code) if settings is None else settings_with(settings)
-    row = programme_year or programme_year_for(code)
+    row = programme_year or current_version(code)
     if row is None:
         return None
     stored = programme is None
@@ -221,7 +217,7 @@ def ranking_fingerprint(code: str) -> tuple:
     the office's settings, every audited decision (the last event), and the scores, assignments,
     submissions and ranked applications themselves (counts, last keys, score sum), so a change made
     outside the audited services is seen too."""
-    row = programme_year_for(code)
+    row = current_version(code)
     plan = SelectionPlan.objects.filter(code=code).values_list("updated_at", flat=True).first()
     last_event = AuditEvent.objects.aggregate(m=Max("pk"))["m"]
     scores = ClauseScore.objects.filter(assignment__application__programme_code=code).aggregate(

@@ -13,7 +13,7 @@ from zgcfund.core.selection import WhatIf, what_if
 from zgcfund.programmes.domain.loading import parsed
 from zgcfund.programmes.models import ProgrammeYear
 from zgcfund.review.domain.plan import plan_for
-from zgcfund.review.domain.ranking import build_ranking
+from zgcfund.review.domain.ranking import build_ranking, current_ranking
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class SchemeWhatIf:
 
 
 def scheme_what_if(row: ProgrammeYear, edited: Programme) -> SchemeWhatIf:
-    before = build_ranking(row.code, programme_year=row)
+    # the ranking as it stands (the page's, reused when unchanged) against the draft's
+    before = current_ranking(row.code) if row.is_current else build_ranking(row.code, programme_year=row)
     after = build_ranking(row.code, programme_year=row, programme=edited)
     plan = plan_for(row.code)
     spec = plan.selection_spec if plan and plan.selection_spec else None

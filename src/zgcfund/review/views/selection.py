@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zgcfund.accounts.views.access import office_required
-from zgcfund.programmes.domain import clock
+from zgcfund.programmes.domain import clock, current_version
 from zgcfund.review.domain import selection as domain
 from zgcfund.review.domain.plan import plan_for, spec_initial
-from zgcfund.review.domain.ranking import programme_year_for
 from zgcfund.review.models import Selection
 
 BAND_ROWS = range(1, 6)
@@ -23,7 +22,7 @@ BAND_ROWS = range(1, 6)
 @office_required
 @require_http_methods(["GET", "POST"])
 def selection_home(request, code: str):
-    if programme_year_for(code) is None:
+    if current_version(code) is None:
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
     if request.method == "GET" and not data.get("method"):
