@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,14 @@ def _private_files(tmp_path, settings):
     settings.STORAGES = {**settings.STORAGES, "private": storage, "default": storage}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Rate limits count in the cache, keyed by IDs that repeat from test to test: each test gets an empty
+    in-memory cache (shared with a live server's thread), never var/cache."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{uuid.uuid4().hex}"}}
+
+
 @pytest.fixture
 def loaded(db, programme):
     """The packaged 2025 programme, stored as the current ProgrammeYear."""
@@ -43,9 +52,42 @@ def loaded(db, programme):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request with ?language=en leaves English active in the thread; the next test starts in Chinese."""
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _programme_clock(settings):
     """Tests run on the 2025 programme as it was: the programme clock shows 2025-09-20."""
     settings.ZGCFUND_CLOCK_DATE = "2025-09-20"
+
+
+# Tests marked ``any_hour`` run twice: at 02:30 Beijing time (18:30 UTC the day before, where a UTC date and
+# a Beijing date differ) and at 14:30 (the same day in both). CI may run at any hour.
+BEIJING_HOURS = ("02:30", "14:30")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("any_hour"):
+        if "beijing_hour" not in metafunc.fixturenames:
+            metafunc.fixturenames.append("beijing_hour")
+        metafunc.parametrize("beijing_hour", BEIJING_HOURS, indirect=True, ids=lambda h: f"beijing-{h}")
+
+
+@pytest.fixture
+def beijing_hour(request):
+    """Today's Beijing date at the given Beijing time, the clock ticking on from there."""
+    import time_machine
+    from django.utils import timezone
+
+    hour, minute = map(int, request.param.split(":"))
+    moment = dt.datetime.combine(timezone.localdate(), dt.time(hour, minute), tzinfo=timezone.get_default_timezone())
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture

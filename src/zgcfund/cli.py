@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from zgcfund.core.application import validate
+from zgcfund.core.bounds import UnreadableJSON, read_json
 from zgcfund.core.engine import BASES, evaluate_application
 from zgcfund.core.errors import InvalidDocument, ProgrammeFileError
 from zgcfund.core.programme import Programme, load_programme, packaged_programmes
@@ -33,19 +34,6 @@ class InputError(Exception):
     """Bad input the user must fix; printed without a traceback."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"不允许的数值 {name}")
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"字段“{key}”重复出现")
-        out[key] = value
-    return out
-
-
 def read_document(path: str) -> Any:
     try:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
@@ -56,11 +44,9 @@ def read_document(path: str) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: 文件不是UTF-8编码（第{exc.start}字节）") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: 不是有效的JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）") from None
-    except ValueError as exc:
-        raise InputError(f"{path}: 不是有效的JSON（{exc}）") from None
+        return read_json(text)
+    except UnreadableJSON as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def programme_for(doc: Any, override: str | None) -> Programme:

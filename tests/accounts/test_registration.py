@@ -1,7 +1,9 @@
-"""Registration of an organization and its admin user: happy path, every bad input, the credit-code
-override, duplicates, password rules, the privacy notice."""
+"""Registration of an organization and its admin user: happy path (form, mailed link, confirmation),
+every bad input, the credit-code override, duplicates, password rules, the privacy notice."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from accountkit import (
@@ -11,6 +13,7 @@ from accountkit import (
     bad_check_character,
     registration_data,
 )
+from django.core import mail
 from django.urls import reverse
 
 from zgcfund.accounts.domain import PRIVACY_NOTICE_VERSION
@@ -21,8 +24,18 @@ pytestmark = pytest.mark.django_db
 URL = reverse("accounts:register")
 
 
+def confirm_path(message) -> str | None:
+    found = re.search(r"http://testserver(/accounts/register/confirm/[^/\s]+/)", message.body)
+    return found[1] if found else None
+
+
 def post(client, **overrides):
-    return client.post(URL, registration_data(**overrides))
+    """Submit the form and, when it is accepted, confirm through the mailed link as the applicant does."""
+    response = client.post(URL, registration_data(**overrides))
+    if response.status_code == 302 and mail.outbox and (link := confirm_path(mail.outbox[-1])):
+        mail.outbox.clear()
+        client.post(link)
+    return response
 
 
 def errors(response, field):
@@ -43,8 +56,15 @@ def test_registration_page_has_the_four_sections_password_rules_and_the_notice(c
     assert f"版本 {PRIVACY_NOTICE_VERSION}" in page
 
 
-def test_registration_creates_a_pending_organization_its_admin_and_logs_in(client):
-    response = post(client)
+def test_registration_mails_a_link_whose_confirmation_creates_the_organization_and_logs_in(client):
+    response = client.post(URL, registration_data())
+    assert response.status_code == 302 and response.url == reverse("accounts:register_sent")
+    assert nothing_saved()  # nothing but the pending request until the address is confirmed
+    [message] = mail.outbox
+    assert message.to == ["admin@alliance.example"] and "北京市中关村智能制造产业技术联盟" in message.body
+    link = confirm_path(message)
+    assert client.get(link).status_code == 200 and nothing_saved()  # opening the link (a mail scanner) changes nothing
+    response = client.post(link)
     assert response.status_code == 302 and response.url == reverse("accounts:organization")
     org = Organization.objects.get()
     assert org.credit_code == SOCIAL_GROUP_CODE and org.status == "pending" and not org.is_approved
@@ -128,9 +148,9 @@ def test_duplicate_credit_code_gets_a_clear_message(client, org):
     assert Organization.objects.count() == 1
 
 
-def test_duplicate_login_email_is_refused(client, applicant):
+def test_duplicate_login_email_creates_nothing_and_tells_only_the_owner(client, applicant):
     response = post(client, email=applicant.email.upper())
-    assert "该电子邮箱已注册账户" in errors(response, "email")[0]
+    assert response.status_code == 302 and response.url == reverse("accounts:register_sent")  # as for a new address
     assert Organization.objects.filter(name="北京市中关村智能制造产业技术联盟").count() == 0
 
 

@@ -1,13 +1,16 @@
 """Registration in a real browser: the live credit-code check (htmx) offers the override box, and the
-organization is registered for the office's manual check. Screenshots in test-output/screenshots/."""
+organization is registered for the office's manual check once the mailed link is confirmed. Screenshots in
+test-output/screenshots/."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from accountkit import SOCIAL_GROUP_CODE, STRONG_PASSWORD, bad_check_character
+from django.core import mail
 
 from zgcfund.accounts.models import Organization
 
@@ -56,6 +59,12 @@ def test_register_with_the_override_box(live_server, page):
     page.get_by_label("确认密码").fill(STRONG_PASSWORD)
     page.get_by_label("我已阅读并同意《个人信息告知》").check()
     page.get_by_role("button", name="提交注册").click()
+    expect(page.get_by_test_id("register-sent")).to_contain_text("admin@alliance.example")
+    page.screenshot(path=str(SCREENSHOTS / "register-sent.png"), full_page=True)
+    link = re.search(r"https?://[^/\s]+(/accounts/register/confirm/[^/\s]+/)", mail.outbox[-1].body)[1]
+    page.goto(live_server.url + link)
+    expect(page.get_by_test_id("register-confirm")).to_contain_text("北京市中关村智能制造产业技术联盟")
+    page.get_by_role("button", name="确认注册").click()
     expect(page.get_by_test_id("org-status")).to_contain_text("待审核")
     page.screenshot(path=str(SCREENSHOTS / "organization.png"), full_page=True)
     org = Organization.objects.get()

@@ -17,7 +17,7 @@ from zgcfund.applications.domain.submission import SubmissionRefused, content_ve
 from zgcfund.applications.models import Submission
 from zgcfund.programmes.domain import clock
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.any_hour]  # dates are Beijing dates at any hour
 
 K31 = {"phase": "prior", "date": "2025-03-02", "title": "人工智能产业对接会", "park": "海淀园", "participants": 85}
 

@@ -22,6 +22,7 @@ MAX_BYTES = 400 * 1024
 GUIDE_SCREENSHOTS = (
     # test_applicant_journey.py
     "register",
+    "register-sent",
     "register-done",
     "office-review",
     "members",

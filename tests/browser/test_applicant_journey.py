@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,12 @@ def test_new_applicant_journey(live_server, page, make_user, open_window, tmp_pa
     page.get_by_label("我已阅读并同意《个人信息告知》").check()
     shot(page, "register")
     page.get_by_role("button", name="提交注册").click()
+    expect(page.get_by_test_id("register-sent")).to_contain_text(ADMIN_EMAIL)
+    shot(page, "register-sent")
+    # The account exists once the link mailed to the login address is confirmed.
+    link = re.search(r"https?://[^/\s]+(/accounts/register/confirm/[^/\s]+/)", mail.outbox[-1].body)[1]
+    page.goto(url + link)
+    page.get_by_role("button", name="确认注册").click()
     expect(page.get_by_test_id("org-status")).to_contain_text("待审核")
     shot(page, "register-done")
     org = Organization.objects.get(credit_code=ORG_CODE)

@@ -15,7 +15,7 @@ from zgcfund.programmes.domain import clock
 from zgcfund.programmes.domain.extensions import ExtensionRefused, grant_extension
 from zgcfund.programmes.models import WindowExtension
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.any_hour]  # dates are Beijing dates at any hour
 
 K31 = {"phase": "prior", "date": "2025-03-02", "title": "对接会", "park": "海淀园", "participants": 85}
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from zgcfund.audit.models import AuditEvent
 from zgcfund.programmes.models import ApplicationWindow
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.any_hour]  # dates are Beijing dates at any hour
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WINDOWS = reverse("office:windows")
 

@@ -25,7 +25,7 @@ from zgcfund.review.domain.formal import decide
 from zgcfund.review.domain.history import history_for
 from zgcfund.review.models import Selection
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.any_hour]  # dates are Beijing dates at any hour
 
 
 def scan(color: str) -> SimpleUploadedFile:

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from tests.review.test_ranking_web import Seeder, same
 
@@ -15,7 +16,7 @@ from zgcfund.audit.models import AuditEvent
 from zgcfund.review.domain import selection as domain
 from zgcfund.review.models import Objection, Selection
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.any_hour]  # dates are Beijing dates at any hour
 
 
 @pytest.fixture
@@ -125,7 +126,8 @@ def test_public_page_only_after_publication(four, office_client, office_user, lo
     office_client.force_login(office_user)
     office_client.post(reverse("office:selection_publish", args=[selection.pk]), {"notice_days": "7"})
     selection.refresh_from_db()
-    assert selection.published_at is not None and (selection.notice_ends_on - selection.published_at.date()).days == 7
+    assert selection.published_at is not None
+    assert (selection.notice_ends_on - timezone.localdate(selection.published_at)).days == 7
     office_client.logout()
     page = office_client.get(public)
     html = page.content.decode()

@@ -70,7 +70,37 @@ def test_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "django.db.backends.postgresql", "zgcfund",
                                      "['a.example.org',", "'b.example.org']", "True", "True",
-                                     "django.core.mail.backends.console.EmailBackend", "zh-hans", "Asia/Shanghai"]
+                                     "django.core.mail.backends.smtp.EmailBackend", "zh-hans", "Asia/Shanghai"]
+
+
+def test_production_refuses_a_mail_backend_that_prints_reset_links(tmp_path):
+    for backend in ("console", "filebased", "locmem"):
+        env = production(ZGCFUND_EMAIL_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend")
+        result = django(["-m", "django", "check"], tmp_path, **env)
+        assert result.returncode != 0, backend
+        assert "ZGCFUND_EMAIL_BACKEND" in result.stderr
+
+
+def test_debug_is_refused_when_a_host_is_not_local(tmp_path):
+    result = django(["-m", "django", "check"], tmp_path, ZGCFUND_ALLOWED_HOSTS="zgcfund.example.org")
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
+    # the same host with DEBUG off is a valid (non-production) set-up; local hosts keep DEBUG
+    assert django(["-m", "django", "check"], tmp_path, ZGCFUND_ALLOWED_HOSTS="zgcfund.example.org",
+                  ZGCFUND_DEBUG="0").returncode == 0
+    assert django(["-m", "django", "check"], tmp_path, ZGCFUND_ALLOWED_HOSTS="localhost,127.0.0.1").returncode == 0
+
+
+SQLITE = ("import django; django.setup(); from django.db import connection as c; "
+          "c.ensure_connection(); cur = c.cursor(); "
+          "print(cur.execute('PRAGMA journal_mode').fetchone()[0], c.settings_dict['OPTIONS']['transaction_mode'], "
+          "cur.execute('PRAGMA busy_timeout').fetchone()[0])")
+
+
+def test_embedded_sqlite_is_set_up_for_several_writers(tmp_path):
+    result = django(["-c", SQLITE], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "IMMEDIATE", "20000"]
 
 
 

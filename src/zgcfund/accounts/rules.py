@@ -30,6 +30,23 @@ def organization_is_approved(user, organization) -> bool:
     return organization is not None and organization.is_approved
 
 
+@rules.predicate
+def can_remove_member(user, membership) -> bool:
+    """An organization's admin may remove another member of its own organization (never itself)."""
+    return (membership is not None and membership.user_id != getattr(user, "pk", None)
+            and is_admin_of(user, membership.organization))
+
+
+@rules.predicate
+def can_change_account(user, account) -> bool:
+    """The office may deactivate or reactivate any account but its own."""
+    return account is not None and is_office(user) and account.pk != user.pk
+
+
 rules.add_perm("accounts.view_organization", is_applicant_of | is_office)
 rules.add_perm("accounts.manage_members", is_admin_of)
 rules.add_perm("accounts.review_organization", is_office)
+rules.add_perm("accounts.remove_member", can_remove_member)
+rules.add_perm("accounts.manage_accounts", is_office)
+rules.add_perm("accounts.change_account", can_change_account)
+rules.add_perm("accounts.view_security_log", is_office)

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from zgcfund.core import creditcode, workdays
+from zgcfund.core import bounds, creditcode, workdays
 from zgcfund.core.errors import InvalidDocument, Problem
 from zgcfund.core.programme import FieldSpec, Programme
 
 FORMAT = "zgc-application/1"
 PHASES = {"prior": "前期工作绩效", "plan": "实施期工作计划"}
-MAX_STRING, MAX_TEXT = 500, 20000
+MAX_NAME = bounds.LENGTHS["name"]  # the fast paths' copy of the name limit
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
 INDUSTRY_CODE = re.compile(r"^\d{4}$")
@@ -73,23 +73,25 @@ def parse_date(value: Any) -> dt.date:
 def _shown(value: Any) -> str:
     if isinstance(value, str):
         return f"“{value[:40]}”"
-    return f"{_typename(value)} {str(value)[:40]}" if value is not None else "null"
+    if isinstance(value, list | dict):  # never str() a whole (possibly huge or deep) structure
+        return _typename(value)
+    return f"{_typename(value)} {bounds.number_text(value)}" if value is not None else "null"
 
 
-def _string(value: Any) -> str:
-    if not isinstance(value, str):
-        raise Bad(f"应为文本，实际为{_typename(value)}")
-    if len(value) > MAX_STRING:
-        raise Bad(f"过长（{len(value)}字），不得超过{MAX_STRING}字")
-    return value
+def _string_of(label: str, kind: str = "string") -> Callable[[Any], str]:
+    """A text field's check: a string of at most ``bounds.LENGTHS[kind]`` characters."""
+    most = bounds.limit(kind)
+
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise Bad(f"应为文本，实际为{_typename(value)}")
+        if len(value) > most:
+            raise Bad(bounds.length_problem(label, value, kind))
+        return value
+    return check
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise Bad(f"应为文本，实际为{_typename(value)}")
-    if len(value) > MAX_TEXT:
-        raise Bad(f"过长（{len(value)}字），不得超过{MAX_TEXT}字")
-    return value
+_string = _string_of("文本")
 
 
 def _bool(value: Any) -> bool:
@@ -98,16 +100,36 @@ def _bool(value: Any) -> bool:
     return value
 
 
-def _count(value: Any) -> int:
-    if type(value) is not int or value < 0:
-        raise Bad(f"应为非负整数，实际为{_shown(value)}")
-    return value
+def _count_of(label: str) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if type(value) is not int:
+            raise Bad(f"应为非负整数，实际为{_shown(value)}")
+        if not 0 <= value <= bounds.COUNT_MAX:
+            raise Bad(bounds.count_problem(label, value))
+        return value
+    return check
 
 
-def _amount(value: Any) -> int | float:
-    if type(value) not in (int, float) or value < 0 or (type(value) is float and not math.isfinite(value)):
-        raise Bad(f"应为非负数（单位：万元），实际为{_shown(value)}")
-    return value
+def _amount_of(label: str) -> Callable[[Any], int | float]:
+    def check(value: Any) -> int | float:
+        if type(value) not in (int, float) or (type(value) is float and not math.isfinite(value)):
+            raise Bad(f"应为非负数（单位：万元），实际为{_shown(value)}")
+        if not 0 <= value <= bounds.AMOUNT_MAX:
+            raise Bad(bounds.amount_problem(label, value))
+        return value
+    return check
+
+
+def _date_of(label: str, calendar: bool = False) -> Callable[[Any], dt.date]:
+    """A date in the plausible range (``bounds``); ``calendar``: also covered by the working-day calendar."""
+    def check(value: Any) -> dt.date:
+        day = parse_date(value)
+        if not bounds.DATE_MIN <= day <= bounds.DATE_MAX:
+            raise Bad(bounds.date_problem(label, day))
+        if calendar and not workdays.covers(day):
+            raise Bad(str(workdays.CalendarRangeError(day)))
+        return day
+    return check
 
 
 def _industry_code(value: Any) -> str:
@@ -183,7 +205,7 @@ class _Party(_Nested):
     def __call__(self, value: Any) -> dict[str, Any]:
         if isinstance(value, dict) and value.keys() <= self.allowed.keys():
             name, code = value.get("name"), value.get("credit_code")
-            if isinstance(name, str) and 0 < len(name) <= MAX_STRING:
+            if isinstance(name, str) and 0 < len(name) <= MAX_NAME:
                 if code is None:
                     return dict(value)
                 if isinstance(code, str):
@@ -195,7 +217,8 @@ class _Party(_Nested):
         return super().__call__(value)
 
 
-PARTY = _Party({"name": _string, "credit_code": _credit_code}, ("name",))
+def _party(label: str) -> _Party:
+    return _Party({"name": _string_of(f"{label}名称", "name"), "credit_code": _credit_code}, ("name",))
 
 
 def _phone(value: Any) -> str:
@@ -204,7 +227,8 @@ def _phone(value: Any) -> str:
     return value
 
 
-CONTACT = _Nested({"name": _string, "phone": _phone}, ())
+def _contact(label: str) -> _Nested:
+    return _Nested({"name": _string_of(f"{label}姓名", "name"), "phone": _phone}, ())
 
 
 def _sha256(value: Any) -> str:
@@ -213,7 +237,7 @@ def _sha256(value: Any) -> str:
     return value.lower()
 
 
-_evidence_item = _Nested({"name": _string, "sha256": _sha256}, ("name", "sha256"))
+_evidence_item = _Nested({"name": _string_of("支撑材料文件名", "name"), "sha256": _sha256}, ("name", "sha256"))
 
 
 def _evidence(value: Any) -> list[dict[str, str]]:
@@ -225,7 +249,7 @@ def _evidence(value: Any) -> list[dict[str, str]]:
         # gives what _evidence_item would.
         if isinstance(item, dict) and len(item) == 2:
             name, digest = item.get("name"), item.get("sha256")
-            if isinstance(name, str) and 0 < len(name) <= MAX_STRING and isinstance(digest, str) \
+            if isinstance(name, str) and 0 < len(name) <= MAX_NAME and isinstance(digest, str) \
                     and SHA256.match(digest):
                 out.append(dict(item))
                 continue
@@ -257,16 +281,10 @@ def _set(values: dict[str, str]) -> Callable[[Any], frozenset[str]]:
     return check
 
 
-def _calendar_date(value: Any) -> dt.date:
-    day = parse_date(value)
-    if not workdays.covers(day):
-        raise Bad(str(workdays.CalendarRangeError(day)))
-    return day
-
-
-FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "string": _string, "text": _text, "bool": _bool, "count": _count, "amount": _amount,
-    "date": parse_date, "party": PARTY, "contact": CONTACT, "industry_code": _industry_code,
+FIELD_CHECKS: dict[str, Callable[[str], Callable[[Any], Any]]] = {  # field type → check, given the label
+    "string": _string_of, "text": lambda label: _string_of(label, "text"), "bool": lambda _label: _bool,
+    "count": _count_of, "amount": _amount_of, "date": _date_of, "party": _party, "contact": _contact,
+    "industry_code": lambda _label: _industry_code,
 }
 
 
@@ -276,8 +294,8 @@ def field_check(spec: FieldSpec) -> Callable[[Any], Any]:
     if spec.type == "set":
         return _set(spec.values or {})
     if spec.type == "date" and spec.calendar == "working_days":
-        return _calendar_date
-    return FIELD_CHECKS[spec.type]
+        return _date_of(spec.label, calendar=True)
+    return FIELD_CHECKS[spec.type](spec.label)
 
 
 def _non_empty(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -289,16 +307,20 @@ def _non_empty(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return inner
 
 
-def _non_empty_string(value: Any) -> str:
-    """``_non_empty(_string)`` in one call for the common case."""
-    if isinstance(value, str) and len(value) <= MAX_STRING and value.strip():
-        return value
-    return _non_empty(_string)(value)
+def _non_empty_string(kind: str) -> Callable[[Any], str]:
+    """``_non_empty(_string_of(…))`` with a fast path for the common case."""
+    most, slow = bounds.limit(kind), _non_empty(_string_of(bounds.LABELS[kind], kind))
+
+    def check(value: Any) -> str:
+        if isinstance(value, str) and len(value) <= most and value.strip():
+            return value
+        return slow(value)
+    return check
 
 
 COMMON_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "id": _non_empty_string, "clause": _string, "phase": _enum(PHASES), "date": parse_date,
-    "title": _non_empty_string, "evidence": _evidence, "verified": _bool,
+    "id": _non_empty_string("id"), "clause": _string, "phase": _enum(PHASES), "date": _date_of(bounds.LABELS["date"]),
+    "title": _non_empty_string("title"), "evidence": _evidence, "verified": _bool,
 }
 COMMON_REQUIRED = ("id", "clause", "phase", "date", "title")
 
@@ -327,7 +349,7 @@ class Validator:
         for checks, _ in self.clause_checks.values():
             for name, check in checks.items():
                 _assert_rejects_null(name, check)
-        self.org_checks = {"name": _non_empty(_string), "credit_code": _credit_code,
+        self.org_checks = {"name": _non_empty(_string_of(bounds.LABELS["organization.name"])), "credit_code": _credit_code,
                            "comprehensive": _bool, "registers_tech_contracts": _bool}
         self.top = ("format", "programme", "applied_on", "contract_signed_on", "organization",
                     "choices", "records")
@@ -373,7 +395,7 @@ class Validator:
                 problems.append(Problem(key, "必填，未填写"))
             return None
         try:
-            return parse_date(value)
+            return _date_of(bounds.LABELS[key])(value)
         except Bad as exc:
             problems.append(Problem(key, str(exc)))
             return None
@@ -412,6 +434,10 @@ class Validator:
             return []
         if not isinstance(value, list):
             problems.append(Problem("records", f"应为列表，实际为{_typename(value)}"))
+            return []
+        too_many = bounds.records_problem(len(value))
+        if too_many:  # not checked one by one: the work stays bounded
+            problems.append(Problem("records", too_many))
             return []
         out = []
         seen: dict[str, int] = {}

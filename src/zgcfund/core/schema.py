@@ -10,31 +10,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zgcfund.core import bounds
 from zgcfund.core.application import FORMAT, PHASES
 from zgcfund.core.programme import FieldSpec, Programme
 
 SCHEMA_ID = "https://zgcfund.example/schemas/zgc-application-1.schema.json"
-DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
+DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date",
+        "description": f"{bounds.DATE_MIN.isoformat()} 至 {bounds.DATE_MAX.isoformat()}"}
 CREDIT_CODE = {"type": "string", "pattern": r"^\s*[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}\s*$",
                "description": "统一社会信用代码（GB 32100-2015），校验位由 zgcfund validate 检查"}
 PARTY = {"type": "object", "additionalProperties": False, "required": ["name"],
-         "properties": {"name": {"type": "string", "minLength": 1},
+         "properties": {"name": {"type": "string", "minLength": 1, "maxLength": bounds.LENGTHS["name"]},
                         "credit_code": {"anyOf": [CREDIT_CODE, {"type": "null"}]}}}
 CONTACT = {"type": "object", "additionalProperties": False,
-           "properties": {"name": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]}}}
+           "properties": {"name": {"type": ["string", "null"], "maxLength": bounds.LENGTHS["name"]},
+                          "phone": {"type": ["string", "null"]}}}
 
 
 def _field(spec: FieldSpec) -> dict[str, Any]:
     base: dict[str, Any]
     match spec.type:
         case "string" | "text":
-            base = {"type": "string"}
+            base = {"type": "string", "maxLength": bounds.LENGTHS[spec.type]}
         case "bool":
             base = {"type": "boolean"}
         case "count":
-            base = {"type": "integer", "minimum": 0}
+            base = {"type": "integer", "minimum": 0, "maximum": bounds.COUNT_MAX}
         case "amount":
-            base = {"type": "number", "minimum": 0, "description": "万元"}
+            base = {"type": "number", "minimum": 0, "maximum": bounds.AMOUNT_MAX, "description": "万元"}
         case "date":
             base = dict(DATE)
         case "party":
@@ -57,14 +60,15 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
 
 def application_schema(programme: Programme) -> dict[str, Any]:
     common = {
-        "id": {"type": "string", "minLength": 1},
+        "id": {"type": "string", "minLength": 1, "maxLength": bounds.LENGTHS["id"]},
         "clause": {"enum": list(programme.clauses)},
         "phase": {"enum": list(PHASES)},
         "date": DATE,
-        "title": {"type": "string", "minLength": 1},
+        "title": {"type": "string", "minLength": 1, "maxLength": bounds.LENGTHS["title"]},
         "evidence": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["name", "sha256"],
-            "properties": {"name": {"type": "string"}, "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}}},
+            "properties": {"name": {"type": "string", "maxLength": bounds.LENGTHS["name"]},
+                           "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}}},
         "verified": {"type": ["boolean", "null"]},
     }
     per_clause = []
@@ -93,7 +97,8 @@ def application_schema(programme: Programme) -> dict[str, Any]:
             "contract_signed_on": {"anyOf": [DATE, {"type": "null"}]},
             "organization": {
                 "type": "object", "additionalProperties": False, "required": ["name", "credit_code"],
-                "properties": {"name": {"type": "string", "minLength": 1}, "credit_code": CREDIT_CODE,
+                "properties": {"name": {"type": "string", "minLength": 1, "maxLength": bounds.LENGTHS["string"]},
+                               "credit_code": CREDIT_CODE,
                                "comprehensive": {"type": "boolean"},
                                "registers_tech_contracts": {"type": "boolean"}},
             },
@@ -102,7 +107,7 @@ def application_schema(programme: Programme) -> dict[str, Any]:
                 "properties": {g: {"type": "array", "uniqueItems": True, "maxItems": choose.get(g, len(m)),
                                    "items": {"enum": m}} for g, m in programme.choice_groups.items()},
             },
-            "records": {"type": "array", "items": {
+            "records": {"type": "array", "maxItems": bounds.RECORDS_MAX, "items": {
                 "type": "object", "required": ["clause"], "properties": {"clause": {"enum": list(programme.clauses)}},
                 "allOf": per_clause}},
         },

@@ -1,9 +1,13 @@
-"""``?language=en`` (or ``zh-hans``) in any URL switches the interface language and remembers it."""
+"""Site-wide middleware: ``?language=en`` (or ``zh-hans``) in any URL switches the interface language
+and remembers it; private responses are never cached (``NoStoreMiddleware``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from zgcfund.web import uploads
 
 
 class QueryLanguageMiddleware:
@@ -31,4 +35,45 @@ class QueryLanguageMiddleware:
                 domain=settings.LANGUAGE_COOKIE_DOMAIN, secure=settings.LANGUAGE_COOKIE_SECURE,
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a body over ZGCFUND_MAX_REQUEST_BYTES: refused by its declared length before anything
+    reads it, or, when it streams past the cap anyway, after the upload handler stopped it (web.uploads)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = uploads.declared_length(request)
+        if declared is not None and declared > uploads.max_request_bytes():
+            uploads.log.warning("request body of %s bytes refused (limit %s): %s %s", declared,
+                                uploads.max_request_bytes(), request.method, request.path)
+            return uploads.too_large_response(request, declared)
+        response = self.get_response(request)
+        if getattr(request, uploads.TOO_LARGE_FLAG, False):
+            return uploads.too_large_response(request)
+        return response
+
+
+PRIVATE_PREFIXES = ("/accounts/", "/dashboard/", "/applications/", "/office/", "/expert/")
+
+
+class NoStoreMiddleware:
+    """Fail closed on caching: every response to a signed-in user, and every response under a private
+    prefix, is ``no-store, private`` (no copy on a shared computer's disk or in a proxy), unless the view
+    set its own Cache-Control. Public pages (home, /public/, static files) stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        if request.path.startswith(PRIVATE_PREFIXES) or getattr(user, "is_authenticated", False):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
         return response

@@ -35,14 +35,21 @@ if not SECRET_KEY:
 
 DEBUG = not PRODUCTION and os.environ.get("ZGCFUND_DEBUG", "1") != "0"
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1", "testserver")
 ALLOWED_HOSTS = env_list("ZGCFUND_ALLOWED_HOSTS")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ZGCFUND_ENV=production needs ZGCFUND_ALLOWED_HOSTS (comma-separated host names).")
 if not PRODUCTION and not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# Fail closed: DEBUG pages show settings and tracebacks, so they are served to this machine only.
+if DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "DEBUG is on but ZGCFUND_ALLOWED_HOSTS names a non-local host; set ZGCFUND_DEBUG=0 or ZGCFUND_ENV=production."
+    )
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For (0: none).
+ZGCFUND_TRUSTED_PROXIES = int(os.environ.get("ZGCFUND_TRUSTED_PROXIES", 0))
 
-INSTALLED_APPS = [
-    "django.contrib.admin",
+INSTALLED_APPS = [  # no django.contrib.admin: the office works in its own pages (/office/accounts/ etc.)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,15 +87,19 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "zgcfund.web.middleware.QueryLanguageMiddleware",
+    "zgcfund.web.middleware.RequestSizeLimitMiddleware",  # before anything reads request.POST (CSRF)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zgcfund.web.middleware.NoStoreMiddleware",  # personal data never cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zgcfund.web.errors.ServerErrorMiddleware",  # last: sees the view's exception first
 ]
 
 ROOT_URLCONF = "zgcfund.web.urls"
+CSRF_FAILURE_VIEW = "zgcfund.web.errors.csrf_failure"
 WSGI_APPLICATION = "zgcfund.web.wsgi.application"
 
 TEMPLATES = [
@@ -118,6 +129,15 @@ DATABASES = {
         conn_health_checks=PRODUCTION,
     ),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database serves several users at once: WAL lets readers work beside one writer,
+    # IMMEDIATE takes the write lock when a transaction starts (no deadlock when a reader upgrades),
+    # and a writer waits up to 20 s for the lock instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,6 +163,17 @@ STATIC_ROOT = Path(os.environ.get("ZGCFUND_STATIC_ROOT", VAR_DIR / "static")) if
 # Evidence, commitment scans and PDFs: outside any web root, served only by access-checked views.
 PRIVATE_FILES_DIR = Path(os.environ.get("ZGCFUND_PRIVATE_FILES_DIR", VAR_DIR / "private"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("ZGCFUND_EVIDENCE_MAX_MB", 20)) * 1024 * 1024
+# A request body larger than this is refused (413) before it is read: one evidence file plus the form fields.
+ZGCFUND_MAX_REQUEST_BYTES = (int(float(os.environ.get("ZGCFUND_MAX_REQUEST_MB", 0)) * 1024 * 1024)
+                             or EVIDENCE_MAX_BYTES + 1024 * 1024)
+# Stored evidence (files and commitment scans) per application.
+ZGCFUND_APPLICATION_QUOTA_BYTES = int(os.environ.get("ZGCFUND_APPLICATION_QUOTA_MB", 500)) * 1024 * 1024
+# The first handler stops a body that streams past ZGCFUND_MAX_REQUEST_BYTES before it reaches a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "zgcfund.web.uploads.RequestSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # JSON imports and form posts
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
@@ -163,7 +194,13 @@ ZGCFUND_CLOCK_DATE = os.environ.get("ZGCFUND_CLOCK_DATE", "")
 if PRODUCTION and ZGCFUND_CLOCK_DATE:
     raise ImproperlyConfigured("ZGCFUND_CLOCK_DATE is for demo installations, never production.")
 
-EMAIL_BACKEND = os.environ.get("ZGCFUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "ZGCFUND_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+# Reset links and invitation tokens must never land in a log or a file in production.
+if PRODUCTION and EMAIL_BACKEND.rsplit(".", 2)[-2] in {"console", "filebased", "locmem", "dummy"}:
+    raise ImproperlyConfigured(f"ZGCFUND_EMAIL_BACKEND={EMAIL_BACKEND} would print or drop mail; production needs SMTP.")
 DEFAULT_FROM_EMAIL = os.environ.get("ZGCFUND_FROM_EMAIL", "zgcfund@localhost")
 # SMTP (with ZGCFUND_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend)
 EMAIL_HOST = os.environ.get("ZGCFUND_EMAIL_HOST", "localhost")
@@ -189,3 +226,29 @@ if PRODUCTION:
     LANGUAGE_COOKIE_SECURE = True
     if os.environ.get("ZGCFUND_TRUST_X_FORWARDED_PROTO") == "1":  # behind a TLS-terminating proxy
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Logs: every 5xx with its traceback (django.request), the security log (zgcfund.security) and the
+# application's own warnings go to stderr, and to ZGCFUND_LOG_FILE when set (rotated daily, 190 days kept:
+# 网络安全法 §21(3) asks for at least six months). The security log is also stored (audit.SecurityEvent).
+LOG_FILE = os.environ.get("ZGCFUND_LOG_FILE", "")
+SECURITY_LOG_RETENTION_DAYS = max(180, int(os.environ.get("ZGCFUND_SECURITY_LOG_DAYS", 190)))
+LOG_LEVEL = os.environ.get("ZGCFUND_LOG_LEVEL", "INFO")
+_log_handlers = ["stderr", *(["file"] if LOG_FILE else [])]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        **({"file": {"class": "logging.handlers.TimedRotatingFileHandler", "filename": LOG_FILE, "when": "midnight",
+                     "backupCount": SECURITY_LOG_RETENTION_DAYS, "encoding": "utf-8", "formatter": "plain"}}
+           if LOG_FILE else {}),
+    },
+    "loggers": {
+        "django.request": {"handlers": _log_handlers, "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": _log_handlers, "level": "WARNING", "propagate": False},
+        "zgcfund": {"handlers": _log_handlers, "level": LOG_LEVEL, "propagate": False},
+    },
+}

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from zgcfund.applications.views import editor
@@ -14,5 +13,7 @@ urlpatterns = [
     path("office/", include("zgcfund.web.office_urls")),
     path("expert/", include("zgcfund.review.expert_urls")),
     path("public/", include("zgcfund.review.public_urls")),
-    path("admin/", admin.site.urls),
 ]
+
+handler403 = "zgcfund.web.views.permission_denied"
+handler500 = "zgcfund.web.errors.server_error"

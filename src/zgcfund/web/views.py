@@ -1,4 +1,4 @@
-"""Home page (the current programme's clauses, windows and cross rules) and /healthz."""
+"""Home page (the current programme's clauses, windows and cross rules), /healthz and the 403 page."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 from zgcfund.core.errors import ProgrammeFileError
 from zgcfund.core.programme import ClauseDef, Programme, Ref
 from zgcfund.programmes.domain import current_programme_year, parsed
@@ -117,3 +118,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure makes the instance unhealthy
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403: every refusal (PermissionDenied anywhere) goes to the security log with user,
+    address and path, and the user sees a Chinese page."""
+    reason = str(exception or "")[:200]
+    record_security_event(SecurityEventKind.PERMISSION_DENIED, request, status=403,
+                          detail=f"{type(exception).__name__}: {reason}" if exception is not None else "")
+    return render(request, "403.html", status=403)

@@ -1,4 +1,5 @@
-"""An organization's admin invites colleagues (editors) by e-mail. The token is random and only its
+"""An organization's admin invites colleagues (editors) by e-mail, once the office has approved the
+organization, at most ``ratelimit.INVITATION`` a day per organization. The token is random and only its
 SHA-256 is stored; an invitation can be used once, within 7 days, unless revoked."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zgcfund.accounts.domain import PRIVACY_NOTICE_VERSION
+from zgcfund.accounts.domain import PRIVACY_NOTICE_VERSION, ratelimit
 from zgcfund.accounts.domain.mail import send_templated
 from zgcfund.accounts.domain.queries import open_invitations_of
 from zgcfund.accounts.domain.registration import duplicate_email_message, email_taken, normalise_email
@@ -21,13 +22,14 @@ from zgcfund.accounts.models.organization import MemberRole
 from zgcfund.accounts.models.user import Role
 from zgcfund.accounts.rules import is_admin_of
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
 
 INVITATION_DAYS = 7
 
 
 class InvitationRefused(Exception):
-    def __init__(self, field: str | None, message: str):
-        self.field, self.message = field, message
+    def __init__(self, field: str | None, message: str, code: str = ""):
+        self.field, self.message, self.code = field, message, code
         super().__init__(message)
 
 
@@ -40,9 +42,16 @@ def invite(organization: Organization, actor, email: str) -> tuple[Invitation, s
     same address to the same organization is revoked, so only the newest link works."""
     if not is_admin_of(actor, organization):
         raise PermissionDenied
+    if not organization.is_approved:
+        raise InvitationRefused(None, _("本单位的注册尚未通过项目办公室审核，审核通过后才能邀请同事。"), "not_approved")
     email = normalise_email(email)
     if email_taken(email):
         raise InvitationRefused("email", _("该邮箱已注册账户。每个账户只能属于一个申报单位；如需调整，请联系项目办公室。"))
+    wait = ratelimit.hit(ratelimit.INVITATION, f"organization:{organization.pk}")
+    if wait:
+        limit = ratelimit.INVITATION
+        raise InvitationRefused(None, _("本单位发出的邀请已达上限（%(hours)s 小时内最多 %(n)s 封）。") % {
+            "hours": limit.window_seconds // 3600, "n": limit.max_hits} + ratelimit.message(wait), "rate_limited")
     now = timezone.now()
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -53,7 +62,8 @@ def invite(organization: Organization, actor, email: str) -> tuple[Invitation, s
             organization=organization, email=email, role=MemberRole.EDITOR, token_sha256=token_hash(token),
             invited_by=actor, created_at=now, expires_at=now + dt.timedelta(days=INVITATION_DAYS))
         record_event("invitation.create", _("邀请 %(email)s 加入单位") % {"email": email}, actor=actor,
-                     organization=organization, obj=invitation, changes={"email": email, "role": invitation.role})
+                     organization=organization, obj=invitation, changes={"email": email, "role": invitation.role},
+                     visibility=Visibility.ORGANIZATION)
     return invitation, token
 
 
@@ -82,7 +92,7 @@ def revoke_invitation(invitation: Invitation, actor) -> Invitation:
             inv.revoked_at = timezone.now()
             inv.save(update_fields=["revoked_at"])
             record_event("invitation.revoke", _("撤销对 %(email)s 的邀请") % {"email": inv.email}, actor=actor,
-                         organization=inv.organization, obj=inv)
+                         organization=inv.organization, obj=inv, visibility=Visibility.ORGANIZATION)
     return inv
 
 
@@ -111,5 +121,6 @@ def accept_invitation(token: str, *, full_name: str, password: str, privacy_acce
         inv.save(update_fields=["accepted_at"])
         record_event("invitation.accept", _("%(name)s 接受邀请加入单位") % {"name": user.full_name}, actor=user,
                      organization=inv.organization, obj=inv,
-                     changes={"email": inv.email, "role": inv.role, "privacy_notice_version": PRIVACY_NOTICE_VERSION})
+                     changes={"email": inv.email, "role": inv.role, "privacy_notice_version": PRIVACY_NOTICE_VERSION},
+                     visibility=Visibility.ORGANIZATION)
     return user

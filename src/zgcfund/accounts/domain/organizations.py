@@ -14,6 +14,7 @@ from zgcfund.accounts.models import Organization
 from zgcfund.accounts.models.organization import OrganizationStatus
 from zgcfund.accounts.rules import is_admin_of
 from zgcfund.audit.domain import changed_fields, record_event
+from zgcfund.audit.models import Visibility
 
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 REGISTRATION_FIELDS = ("name", "credit_code", "credit_code_check_failed", "credit_code_applicant_note",
@@ -70,5 +71,6 @@ def update_organization(organization: Organization, actor, data: dict[str, Any])
         except IntegrityError:
             raise OrganizationEditRefused("credit_code", duplicate_code_message()) from None
         summary = _("修改单位信息并重新提交审核") if resubmitted else _("修改单位信息")
-        record_event("organization.update", summary, actor=actor, organization=org, obj=org, changes=changes)
+        record_event("organization.update", summary, actor=actor, organization=org, obj=org, changes=changes,
+                     visibility=Visibility.ORGANIZATION)
     return org

@@ -11,6 +11,7 @@ from zgcfund.accounts.domain.mail import send_templated
 from zgcfund.accounts.models import Organization
 from zgcfund.accounts.models.organization import MemberRole, OrganizationStatus
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
 
 
 class ReviewRefused(Exception):
@@ -49,7 +50,8 @@ def review_organization(organization: Organization, actor, *, approve: bool, not
         record_event("organization.approve" if approve else "organization.reject",
                      (_("审核通过申报单位“%(name)s”") if approve else _("申报单位“%(name)s”审核未通过")) % {"name": org.name},
                      actor=actor, organization=org, obj=org,
-                     changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+                     changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+                     visibility=Visibility.ORGANIZATION)
     return org
 
 

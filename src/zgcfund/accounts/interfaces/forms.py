@@ -16,12 +16,13 @@ from zgcfund.accounts.domain.phones import normalise_phone
 from zgcfund.accounts.domain.registration import (
     credit_code_taken,
     duplicate_code_message,
-    duplicate_email_message,
     email_taken,
     normalise_email,
 )
 from zgcfund.accounts.models import User
 from zgcfund.accounts.models.organization import RegistrationType
+from zgcfund.accounts.models.user import Role
+from zgcfund.audit.domain.security import SecurityEventKind, client_address, record_security_event
 
 YES_NO = (("1", _("是")), ("0", _("否")))
 
@@ -191,10 +192,9 @@ class RegistrationForm(PasswordPairMixin, OrganizationFieldsForm):
     )
 
     def clean_email(self):
-        email = normalise_email(self.cleaned_data["email"])
-        if email_taken(email):
-            raise ValidationError(duplicate_email_message(), code="duplicate")
-        return email
+        # never "already registered" here: that answer would tell anyone which addresses have accounts
+        # (the account's owner is told by e-mail instead, domain.registration.request_registration)
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self):
         data = super().clean()
@@ -281,12 +281,14 @@ class AcceptInvitationForm(PasswordPairMixin, forms.Form):
 
 
 class LoginForm(AuthenticationForm):
-    """E-mail login, case-insensitive, refused for 15 minutes after 5 failures in 15 minutes."""
+    """E-mail login, case-insensitive, refused for 15 minutes after 5 failures in 15 minutes for the
+    e-mail address, and while the client's address is over its limit of failures (throttle)."""
 
     error_messages = {  # noqa: RUF012 - Django's pattern
         "invalid_login": _("电子邮箱或密码不正确。请注意密码区分大小写。"),
         "inactive": _("该账户已停用，请联系项目办公室。"),
         "locked": _("该邮箱登录失败次数过多，已暂停登录，请 %(minutes)s 分钟后再试，或通过“忘记密码”重置密码。"),
+        "address_locked": _("您所在网络的登录失败次数过多，已暂停从该网络登录，请 %(minutes)s 分钟后再试。"),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -294,26 +296,46 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = gettext("电子邮箱")
         self.fields["username"].widget = forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True})
 
+    def _refuse(self, code: str, seconds: int, email: str, *, kind=SecurityEventKind.RATE_LIMITED):
+        record_security_event(kind, self.request, identity=email, detail=f"login refused: {code}")
+        return ValidationError(self.error_messages[code], code=code, params={"minutes": max(1, (seconds + 59) // 60)})
+
     def clean(self):
         email = normalise_email(self.cleaned_data.get("username") or "")
+        address = client_address(self.request)
+        seconds = throttle.address_locked_for(address)
+        if seconds:
+            raise self._refuse("address_locked", seconds, email)
         if email:
             seconds = throttle.locked_for(email)
             if seconds:
-                raise ValidationError(self.error_messages["locked"], code="locked",
-                                      params={"minutes": max(1, (seconds + 59) // 60)})
+                raise self._refuse("locked", seconds, email)
             stored = User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
             if stored:
                 self.cleaned_data["username"] = stored
         try:
             data = super().clean()
         except ValidationError as exc:
-            if email and exc.code == "invalid_login" and throttle.record_failure(email):
-                raise ValidationError(self.error_messages["locked"], code="locked",
-                                      params={"minutes": throttle.LOCK_SECONDS // 60}) from None
+            if exc.code != "invalid_login":
+                raise
+            if self._inactive_with_right_password():
+                raise ValidationError(self.error_messages["inactive"], code="inactive") from None
+            email_locked = bool(email) and throttle.record_failure(email)
+            address_locked = throttle.record_address_failure(address)
+            if email_locked:
+                raise self._refuse("locked", throttle.LOCK_SECONDS, email, kind=SecurityEventKind.LOCKOUT) from None
+            if address_locked:
+                raise self._refuse("address_locked", throttle.address_locked_for(address), email,
+                                   kind=SecurityEventKind.LOCKOUT) from None
             raise
         if email:
             throttle.clear(email)
         return data
+
+    def _inactive_with_right_password(self) -> bool:
+        """A deactivated account's owner, with its right password, is told the account is deactivated."""
+        user = User.objects.filter(email__iexact=self.cleaned_data.get("username") or "").first()
+        return bool(user and not user.is_active and user.check_password(self.cleaned_data.get("password") or ""))
 
 
 class NewPasswordForm(SetPasswordForm):
@@ -336,3 +358,41 @@ class ResetForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = gettext("注册时使用的电子邮箱")
+
+
+class SecurityLogFilterForm(forms.Form):
+    """Filters of the office's security-log page (all optional)."""
+
+    kind = forms.ChoiceField(label=_("事件类型"), required=False,
+                             choices=[("", _("全部")), *SecurityEventKind.choices])
+    who = forms.CharField(label=_("用户或登录邮箱"), max_length=254, required=False)
+    address = forms.CharField(label=_("客户端地址"), max_length=45, required=False,
+                              help_text=_("完整地址，或地址开头（如 10.1.）"))
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", gettext("截止日期不能早于起始日期。"))
+        return data
+
+
+class AccountFilterForm(forms.Form):
+    """Filters of the office's accounts page (all optional)."""
+
+    q = forms.CharField(label=_("姓名或电子邮箱"), max_length=254, required=False)
+    role = forms.ChoiceField(label=_("角色"), required=False, choices=[("", _("全部")), *Role.choices])
+    organization = forms.CharField(label=_("申报单位"), max_length=100, required=False)
+    active = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=(("", _("全部")), ("1", _("正常")), ("0", _("已停用"))))
+
+
+class AccountStatusForm(forms.Form):
+    """The office deactivates or reactivates an account, with a reason for the record."""
+
+    action = forms.ChoiceField(choices=(("deactivate", "deactivate"), ("reactivate", "reactivate")),
+                               widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("将记入操作记录，例如：人员离职、单位申请、账户疑似被盗用。最多300字。"),
+                             error_messages={"required": _("请填写原因，将记入操作记录。")})

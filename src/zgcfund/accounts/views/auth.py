@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 
-from zgcfund.accounts.domain import throttle
+from zgcfund.accounts.domain import ratelimit, throttle
 from zgcfund.accounts.interfaces.forms import LoginForm, NewPasswordForm, ResetForm
+from zgcfund.audit.domain.security import SecurityEventKind, client_address, record_security_event
 
 
 def reset_link_hours() -> int:
@@ -28,6 +30,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
+        # Per client address; over the limit no mail is sent, but the answer is the same neutral page.
+        if ratelimit.hit(ratelimit.PASSWORD_RESET, throttle.address_key(client_address(self.request))):
+            record_security_event(SecurityEventKind.RATE_LIMITED, self.request, identity=form.cleaned_data["email"],
+                                  detail="password reset request refused: too many from this address")
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {"hours": reset_link_hours()}
         return super().form_valid(form)
 

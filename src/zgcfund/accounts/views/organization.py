@@ -13,11 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zgcfund.accounts.domain import invitations as invitation_service
 from zgcfund.accounts.domain.credit import check_credit_code
+from zgcfund.accounts.domain.deactivation import remove_member
 from zgcfund.accounts.domain.organizations import OrganizationEditRefused, update_organization
 from zgcfund.accounts.domain.queries import invitations_of, members_of, open_invitations_of
 from zgcfund.accounts.interfaces.forms import AcceptInvitationForm, InvitationForm, OrganizationEditForm
-from zgcfund.accounts.rules import is_admin_of
+from zgcfund.accounts.rules import can_remove_member, is_admin_of
 from zgcfund.accounts.views.access import own_organization
+from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 
 
 @login_required
@@ -78,7 +80,10 @@ def members(request):
         try:
             invitation, token = invitation_service.invite(org, request.user, form.cleaned_data["email"])
         except invitation_service.InvitationRefused as exc:
-            form.add_error("email", exc.message)
+            if exc.code == "rate_limited":
+                record_security_event(SecurityEventKind.RATE_LIMITED, request, identity=form.cleaned_data["email"],
+                                      detail=f"invitation refused: organization {org.pk} over its limit")
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             url = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
             if invitation_service.send_invitation(invitation, url):
@@ -87,8 +92,25 @@ def members(request):
                 messages.warning(request, _("邀请已创建，但邮件未能发出。请撤销后重新邀请，或联系项目办公室。"))
             return redirect("accounts:members")
     context = {"org": org, "form": form, "members": members_of(org), "open_invitations": open_invitations_of(org),
+               "can_invite": org.is_approved,
                "past_invitations": invitations_of(org).exclude(pk__in=open_invitations_of(org).values("pk"))[:20]}
     return render(request, "accounts/members.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, pk: int):
+    """Confirm, then remove a member of the admin's own organization (its account is deactivated)."""
+    org = _admin_org(request)
+    member = get_object_or_404(members_of(org), pk=pk)
+    if not can_remove_member(request.user, member):
+        raise PermissionDenied
+    if request.method == "POST":
+        user = remove_member(member, request.user, request=request)
+        messages.success(request, _("已将 %(name)s（%(email)s）移出本单位，其账户已停用。")
+                         % {"name": user.full_name, "email": user.email})
+        return redirect("accounts:members")
+    return render(request, "accounts/member_remove.html", {"org": org, "member": member})
 
 
 @login_required

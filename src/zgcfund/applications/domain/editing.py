@@ -15,6 +15,8 @@ from django.utils.translation import pgettext
 
 from zgcfund.applications.models import Application, EvidenceFile, Record
 from zgcfund.audit.domain import changed_fields, record_event
+from zgcfund.audit.models import Visibility
+from zgcfund.core import bounds
 from zgcfund.core.application import validator_for
 from zgcfund.core.errors import InvalidDocument, Problem
 from zgcfund.programmes.domain import current_programme_year
@@ -79,7 +81,8 @@ def application_for(organization, user=None) -> Application:
             with transaction.atomic():
                 app = Application.objects.create(organization=organization, programme_code=row.code,
                                                  programme_year=row, updated_by=user)
-                record_event("application.create", _("创建申报书"), actor=user, application=app, obj=app)
+                record_event("application.create", _("创建申报书"), actor=user, application=app, obj=app,
+                             visibility=Visibility.ORGANIZATION)
         except IntegrityError:  # created by a colleague at the same moment
             app = Application.objects.get(organization=organization, programme_code=row.code)
     return app
@@ -132,6 +135,10 @@ def save_record(application: Application, user, clause: str, data: dict[str, Any
     Raises EditRefused, RecordInvalid or StaleEdit; on any of them nothing is written."""
     ensure_editable(application)
     rec = check_record(application, clause, data)
+    if record is None:
+        too_many = bounds.records_problem(application.records.count() + 1)
+        if too_many:
+            raise RecordInvalid([Problem("", too_many)])
     values = {"phase": rec["phase"], "date": rec["date"], "title": rec["title"].strip(), "fields": _stored_fields(rec)}
     with transaction.atomic():
         if record is None:
@@ -148,7 +155,8 @@ def save_record(application: Application, user, clause: str, data: dict[str, Any
                 raise StaleEdit(_("记录编号冲突，请重试。"))
             record_event("record.create", _("新增记录 %(key)s（%(clause)s）：%(title)s") % {
                 "key": record.key, "clause": clause, "title": record.title},
-                actor=user, application=application, obj=record, changes={"after": _snapshot(record)})
+                actor=user, application=application, obj=record, changes={"after": _snapshot(record)},
+                visibility=Visibility.ORGANIZATION)
         else:
             before = _snapshot(record)
             updated = Record.objects.filter(pk=record.pk, version=expected_version or record.version).update(
@@ -159,7 +167,7 @@ def save_record(application: Application, user, clause: str, data: dict[str, Any
             record.refresh_from_db()
             record_event("record.update", _("修改记录 %(key)s（%(clause)s）") % {"key": record.key, "clause": clause},
                          actor=user, application=application, obj=record,
-                         changes=changed_fields(before, _snapshot(record)))
+                         changes=changed_fields(before, _snapshot(record)), visibility=Visibility.ORGANIZATION)
         _touch(application, user)
     return record
 
@@ -186,7 +194,7 @@ def delete_record(application: Application, user, record: Record, expected_versi
         remove_files_on_commit(application, files)
         record_event("record.delete", _("删除记录 %(key)s（%(clause)s）：%(title)s") % {
             "key": record.key, "clause": record.clause, "title": record.title},
-            actor=user, application=application, obj=record, changes={"before": snapshot})
+            actor=user, application=application, obj=record, changes={"before": snapshot}, visibility=Visibility.ORGANIZATION)
         _touch(application, user)
 
 
@@ -218,7 +226,8 @@ def set_choices(application: Application, user, group: str, chosen: list[str], e
         application.refresh_from_db()
         record_event("application.choices", _("修改 %(group)s 选项：%(chosen)s") % {
             "group": group, "chosen": pgettext("list separator", "、").join(chosen) or _("（未选）")},
-            actor=user, application=application, obj=application, changes=changed_fields(before, choices))
+            actor=user, application=application, obj=application, changes=changed_fields(before, choices),
+            visibility=Visibility.ORGANIZATION)
 
 
 def _touch(application: Application, user) -> None:
@@ -286,7 +295,7 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
             lock_version=F("lock_version") + 1, updated_by=user, updated_at=timezone.now())
         summary = _("导入申报数据：新增 %(created)s 条，修改 %(updated)s 条，删除 %(deleted)s 条") % counts
         record_event("application.import", summary,
-                     actor=user, application=application, obj=application, changes=counts)
+                     actor=user, application=application, obj=application, changes=counts, visibility=Visibility.ORGANIZATION)
     application.refresh_from_db()
     return counts
 

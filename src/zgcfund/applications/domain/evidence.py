@@ -14,6 +14,9 @@ Decisions:
   reference in and keeps its name: the name is part of the application document, so export and
   import stay a round trip.
 * Office files with VBA macros, and password-protected Office files, are refused.
+* Files are stored only for an organization the office has approved (a pending one may already fill
+  in its drafts), and only while the application's stored files stay within
+  ``ZGCFUND_APPLICATION_QUOTA_BYTES``; both are checked again under the application's row lock.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import magic
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -42,6 +45,7 @@ from zgcfund.applications.domain.editing import ensure_editable
 from zgcfund.applications.models import Application, EvidenceFile, Record, Submission
 from zgcfund.applications.models.evidence import EvidenceKind
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
 
 SNIFF_BYTES = 64 * 1024
 THUMBNAIL_SIZE = (320, 320)
@@ -56,6 +60,11 @@ class EvidenceRejected(Exception):
         self.message = message
         self.existing = existing  # set when the same file is already stored there
         super().__init__(message)
+
+
+class UploadRefused(EvidenceRejected):
+    """No file can be stored on the application now (not this file's fault): the same answer for
+    every other file of the upload."""
 
 
 # --- file types ---------------------------------------------------------------------------------
@@ -417,16 +426,46 @@ def _duplicate(existing: EvidenceFile, record: Record | None) -> EvidenceRejecte
         "name": existing.name, "at": at}, existing)
 
 
+def stored_bytes(application: Application) -> int:
+    """The bytes of the application's stored files (references awaiting upload count nothing)."""
+    used = EvidenceFile.objects.filter(application=application).exclude(file="").aggregate(n=Sum("size"))["n"]
+    return used or 0
+
+
+def upload_refusal(application: Application) -> str | None:
+    """Why no file may be stored on the application (None when files may be): the organization is
+    not approved yet. Drafts may be filled in before approval; files wait for it."""
+    if not application.organization.is_approved:
+        return _("本单位注册信息尚未通过项目办公室审核，审核通过后才能上传支撑材料和承诺书扫描件；"
+                 "申报书中已填写的内容不受影响。")
+    return None
+
+
+def _check_allowed(application: Application, name: str, size: int) -> None:
+    refusal = upload_refusal(application)
+    if refusal:
+        raise UploadRefused(refusal)
+    used, limit = stored_bytes(application), settings.ZGCFUND_APPLICATION_QUOTA_BYTES
+    if used + size > limit:
+        raise EvidenceRejected(_("文件“%(name)s”（%(size)s）未保存：本申报书已存储的文件共 %(used)s，"
+                                 "存储上限为 %(limit)s。请删除不再需要的文件，或压缩后重试。") % {
+            "name": name, "size": size_text(size), "used": size_text(used), "limit": size_text(limit)})
+
+
 def _same_file(application: Application, kind: str, record: Record | None, digest: str) -> EvidenceFile | None:
     return EvidenceFile.objects.filter(application=application, kind=kind, record=record, sha256=digest).first()
 
 
 def _store(application: Application, user, uploaded_file, *, kind: str, record: Record | None,
            allowed: frozenset[str]) -> EvidenceFile:
+    refusal = upload_refusal(application)
+    if refusal:  # before reading the file
+        raise UploadRefused(refusal)
     checked = _check(uploaded_file, allowed)
     existing = _same_file(application, kind, record, checked.sha256)
     if existing is not None and existing.file:
         raise _duplicate(existing, record)
+    _check_allowed(application, checked.name, checked.size)
     evidence = existing or EvidenceFile(application=application, record=record, kind=kind, name=checked.name,
                                         sha256=checked.sha256)
     filled_reference = existing is not None
@@ -436,6 +475,9 @@ def _store(application: Application, user, uploaded_file, *, kind: str, record: 
     written: list[str] = []
     try:
         with transaction.atomic():
+            # Two uploads at once must not both fit under the quota: check again under the row lock.
+            locked = Application.objects.select_for_update().select_related("organization").get(pk=application.pk)
+            _check_allowed(locked, checked.name, checked.size)
             evidence.file.save(stem + checked.ftype.extensions[0], uploaded_file, save=False)
             written.append(evidence.file.name)
             if checked.thumbnail is not None:
@@ -469,10 +511,11 @@ def _audit_upload(application, user, evidence: EvidenceFile, record: Record | No
                "filled_reference": filled}
     if record is None:
         record_event("evidence.commitment", _("上传承诺书盖章扫描件“%(name)s”") % {"name": evidence.name},
-                     actor=user, application=application, obj=evidence, changes=changes)
+                     actor=user, application=application, obj=evidence, changes=changes, visibility=Visibility.ORGANIZATION)
     else:
         record_event("evidence.upload", _("上传支撑材料“%(name)s”（记录 %(key)s）") % {
-            "name": evidence.name, "key": record.key}, actor=user, application=application, obj=evidence, changes=changes)
+            "name": evidence.name, "key": record.key}, actor=user, application=application, obj=evidence, changes=changes,
+            visibility=Visibility.ORGANIZATION)
 
 
 def _touch(application: Application, user, evidence: EvidenceFile) -> None:
@@ -539,7 +582,8 @@ def delete_evidence(application: Application, user, evidence: EvidenceFile) -> N
                      actor=user, application=application, obj=evidence,
                      changes={"before": {"name": evidence.name, "sha256": evidence.sha256, "size": evidence.size,
                                          "content_type": evidence.content_type,
-                                         "record": evidence.record.key if evidence.record_id else None}})
+                                         "record": evidence.record.key if evidence.record_id else None}},
+                     visibility=Visibility.ORGANIZATION)
         _touch(application, user, evidence)
         names = [evidence.file.name, evidence.thumbnail.name]
         transaction.on_commit(lambda: _remove_unused(application, evidence.sha256, names))

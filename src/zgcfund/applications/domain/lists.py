@@ -26,6 +26,8 @@ from zgcfund.applications.domain.editing import (
 )
 from zgcfund.applications.models import Application, Record
 from zgcfund.audit.domain import changed_fields, record_event
+from zgcfund.audit.models import Visibility
+from zgcfund.core import bounds
 from zgcfund.core.application import validator_for
 from zgcfund.core.vocabulary import party_key
 
@@ -34,8 +36,7 @@ LIST_CLAUSES = ("K1.1", "K1.3", "K3.2", "K3.3")
 
 APPEND, REPLACE = "append", "replace"
 MODES = (APPEND, REPLACE)
-MAX_ROWS = 5000
-TITLE_MAX = Record._meta.get_field("title").max_length
+MAX_ROWS = bounds.RECORDS_MAX
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,7 @@ def check_rows(application: Application, clause: str, rows: list[ListRow], mode:
         if row.derived:
             bad = {p.path for p in mine}
             mine = [p for p in mine if not (p.path in row.derived and _covered(row.derived[p.path], bad - {p.path}))]
-        title = rec.get("title")
-        if isinstance(title, str) and len(title.strip()) > TITLE_MAX:
-            mine.append(RowProblem(row.line, "title", _("过长（%(n)s字），不得超过%(max)s字") % {
-                "n": len(title.strip()), "max": TITLE_MAX}))
-        if row.key:
+        if row.key and not any(p.path == "id" for p in mine):  # a malformed key is reported once, by the engine
             if row.key in seen_keys:
                 mine.append(RowProblem(row.line, "id", _("记录编号“%(key)s”与第 %(line)s 行重复") % {
                     "key": row.key, "line": seen_keys[row.key]}))
@@ -251,6 +248,12 @@ def _apply(application, user, clause, rows, mode, exported, source) -> ListImpor
                 problems.append(RowProblem(0, "", _(
                     "记录 %(key)s（%(title)s）是在此文件导出后由%(who)s新增或修改的，替换导入会删除它，因此未导入。"
                     "请重新下载当前清单后再修改上传。") % {"key": record.key, "title": record.title, "who": _who(record)}))
+    if not problems:
+        total = (application.records.count() - len(doomed)
+                 + sum(1 for row, _rec in checked if not row.key))
+        too_many = bounds.records_problem(total)
+        if too_many:
+            problems.append(RowProblem(0, "", _("导入后本申报书%(problem)s。") % {"problem": too_many}))
     if problems:
         raise ListInvalid(sorted(problems, key=lambda p: p.line), warnings)
 
@@ -288,7 +291,8 @@ def _apply(application, user, clause, rows, mode, exported, source) -> ListImpor
         "clause": clause, "mode": mode_name, **counts}
     record_event("records.import_list", summary, actor=user, application=application, obj=application, changes={
         "clause": clause, "mode": mode, "file": source[:200], **counts,
-        "created_keys": created, "updated_records": updated, "deleted_records": deleted})
+        "created_keys": created, "updated_records": updated, "deleted_records": deleted},
+        visibility=Visibility.ORGANIZATION)
     Application.objects.filter(pk=application.pk).update(updated_at=now, updated_by=user)
     return ListImport(clause, mode, len(created), len(updated), unchanged, len(deleted), warnings)
 

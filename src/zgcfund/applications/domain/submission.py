@@ -19,6 +19,7 @@ from zgcfund.applications.domain.document import assess, build_document, program
 from zgcfund.applications.domain.editing import window_for
 from zgcfund.applications.models import Application, EvidenceFile, Submission
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
 from zgcfund.core import ENGINE_VERSION as engine_version
 from zgcfund.programmes.domain import clock
 from zgcfund.programmes.domain.extensions import extension_for
@@ -138,7 +139,8 @@ def submit_application(application: Application, user, *, commitment_accepted: b
             record_event("application.submit", _("提交申报书（第 %(n)s 次提交）") % {"n": number}, actor=user,
                          application=locked, obj=submission,
                          changes={"number": number, "fingerprint": fingerprint(document),
-                                  "score_prior": result.prior["score"], "eligible": result.prior["eligible"]})
+                                  "score_prior": result.prior["score"], "eligible": result.prior["eligible"]},
+                         visibility=Visibility.ORGANIZATION)
     except BaseException:
         submission.pdf.storage.delete(submission.pdf.name)
         raise
@@ -154,7 +156,8 @@ def draft_pdf(application: Application, user) -> bytes:
     result = assess(app, document)
     if not result.valid:
         raise SubmissionRefused([_("申报数据有误：%(p)s") % {"p": p} for p in result.problems[:10]])
-    record_event("application.preview", _("生成申报书草稿 PDF"), actor=user, application=app, obj=app)
+    record_event("application.preview", _("生成申报书草稿 PDF"), actor=user, application=app, obj=app,
+                 visibility=Visibility.OFFICE)
     return _render_pdf(app, user, document, result, 0, timezone.now(), latest_commitment(app), draft=True)
 
 

@@ -38,6 +38,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.domain.lists import LIST_CLAUSES, MAX_ROWS, ListRow, RowProblem
 from zgcfund.applications.models import Application, Record
+from zgcfund.core import bounds, cells
 from zgcfund.core.programme import ClauseDef, Programme
 
 __all__ = ["LIST_CLAUSES", "MAX_ROWS", "Column", "ListFileError", "ListUploadForm", "ParsedList", "build_template",
@@ -47,6 +48,9 @@ MARKER = "zgcfund-list/1"
 DATA_SHEET, HELP_SHEET, META_SHEET = "清单", "说明", "_zgcfund"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before openpyxl reads it
+SCAN_ROWS = 2 * MAX_ROWS    # rows read after the header, blank ones included; a longer sheet is refused
+SCAN_COLUMNS = 100          # columns read; a header beyond them is refused
+SCAN_CELLS = 500_000        # cells in the data sheet (each costs openpyxl a parse, in any column)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PHASE_LABELS = {"prior": "前期工作绩效", "plan": "实施期计划"}
 PHASE_ALIASES = {"前期工作绩效": "prior", "前期": "prior", "前期绩效": "prior", "prior": "prior",
@@ -204,14 +208,14 @@ def build_template(application: Application, clause_id: str, *, filled: bool = F
             ("exported_at", timezone.now().isoformat(timespec="seconds") if filled else ""), ("versions", "")]
     rows += [(r.key, r.version) for r in records]
     for i, (key, value) in enumerate(rows, start=1):
-        meta.cell(i, 1, key)
-        meta.cell(i, 2, value)
+        cells.write(meta, i, 1, key)
+        cells.write(meta, i, 2, value)
 
     # header row, column formats, dropdowns
     list_col = 4
     for j, col in enumerate(cols, start=1):
         letter = get_column_letter(j)
-        cell = ws.cell(1, j, col.shown)
+        cell = cells.write(ws, 1, j, col.shown)
         cell.font = Font(bold=True)
         cell.fill = REQUIRED_FILL if col.required else HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -225,9 +229,9 @@ def build_template(application: Application, clause_id: str, *, filled: bool = F
             dim.number_format = fmt
         if col.kind in ("bool", "enum", "phase"):
             labels = list((col.values or {}).values())
-            meta.cell(1, list_col, col.path)
+            cells.write(meta, 1, list_col, col.path)
             for k, label in enumerate(labels, start=2):
-                meta.cell(k, list_col, label)
+                cells.write(meta, k, list_col, label)
             ref = get_column_letter(list_col)
             dv = DataValidation(type="list", formula1=f"'{META_SHEET}'!${ref}$2:${ref}${len(labels) + 1}",
                                 allow_blank=True, showErrorMessage=True, errorTitle="取值无效",
@@ -249,7 +253,7 @@ def build_template(application: Application, clause_id: str, *, filled: bool = F
             value = _cell_value(col, record)
             if value is None:
                 continue
-            cell = ws.cell(i, j, value)
+            cell = cells.write(ws, i, j, value)  # a record's text is never a formula
             fmt = _number_format(col)
             if fmt:
                 cell.number_format = fmt
@@ -280,20 +284,20 @@ def _write_help(ws, programme: Programme, clause: ClauseDef, cols: list[Column])
         ("", False),
     ]
     for i, (text, strong) in enumerate(lines, start=1):
-        cell = ws.cell(i, 1, text)
+        cell = cells.write(ws, i, 1, text)
         if strong:
             cell.font = bold
     start = len(lines) + 1
     for j, head in enumerate(("列名", "必填", "格式", "说明", "可选值"), start=1):
-        cell = ws.cell(start, j, head)
+        cell = cells.write(ws, start, j, head)
         cell.font, cell.fill = bold, HEADER_FILL
     for i, col in enumerate(cols, start=start + 1):
-        ws.cell(i, 1, col.header)
-        ws.cell(i, 2, "是" if col.required else "")
-        ws.cell(i, 3, _format_text(col)).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(i, 4, col.help).alignment = Alignment(wrap_text=True, vertical="top")
+        cells.write(ws, i, 1, col.header)
+        cells.write(ws, i, 2, "是" if col.required else "")
+        cells.write(ws, i, 3, _format_text(col)).alignment = Alignment(wrap_text=True, vertical="top")
+        cells.write(ws, i, 4, col.help).alignment = Alignment(wrap_text=True, vertical="top")
         if col.values:
-            ws.cell(i, 5, "、".join(col.values.values()))
+            cells.write(ws, i, 5, "、".join(col.values.values()))
     for letter, width in zip("ABCDE", (30, 6, 28, 70, 30), strict=True):
         ws.column_dimensions[letter].width = width
 
@@ -421,8 +425,11 @@ def _read_workbook(wb, application: Application, programme: Programme, clause: C
         (wb[n] for n in wb.sheetnames if n not in (META_SHEET, HELP_SHEET)), None)
     if sheet is None:
         raise ListFileError(_("文件中没有“清单”工作表。请使用下载的模板填写。"))
-    rows_iter = sheet.iter_rows(values_only=True)
-    header = next(rows_iter, None)
+    _check_extent(wb, sheet)
+    header = next(sheet.iter_rows(max_row=1, values_only=True), None)
+    if header is not None and not all(_blank(v) for v in header[SCAN_COLUMNS:]):
+        raise ListFileError(_("第 1 行超过 %(max)s 列，这不是本条款的模板。请下载本条款的模板后填写。") % {"max": SCAN_COLUMNS})
+    rows_iter = sheet.iter_rows(min_row=2, max_row=SCAN_ROWS + 2, max_col=SCAN_COLUMNS, values_only=True)
     by_header = {_header(c.header): c for c in cols}
     positions: list[tuple[int, Column]] = []
     unknown = []
@@ -454,6 +461,8 @@ def _read_workbook(wb, application: Application, programme: Programme, clause: C
     title_source = _title_source(clause)
     rows: list[ListRow] = []
     for line, values in enumerate(rows_iter, start=2):
+        if line > SCAN_ROWS + 1:
+            raise _too_long()
         cells = [(col, values[i] if i < len(values) else None) for i, col in positions]
         if all(_blank(v) for _c, v in cells):
             continue
@@ -476,6 +485,44 @@ def _read_workbook(wb, application: Application, programme: Programme, clause: C
         else:
             exported = dict(meta["versions"])
     return ParsedList(clause.id, rows, cols, filled, exported)
+
+
+def _too_long() -> ListFileError:
+    return ListFileError(_("工作表超过 %(max)s 行（含空行），未导入。每次最多导入 %(rows)s 行数据："
+                           "请删除多余的行（包括末尾的空行）或分批导入。") % {"max": SCAN_ROWS + 1, "rows": MAX_ROWS})
+
+
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
+
+
+def _check_extent(wb, sheet) -> None:
+    """Count the data sheet's rows and cells in its XML before openpyxl parses it: openpyxl parses
+    every cell of a row, however far right, and bounding the columns read does not bound that."""
+    archive, path = getattr(wb, "_archive", None), getattr(sheet, "_worksheet_path", None)
+    if archive is None or not path:
+        return
+    n_rows = n_cells = 0
+    with archive.open(path) as src:
+        tail = b""
+        while True:
+            chunk = src.read(1 << 20)
+            data = tail + chunk
+            cut = len(data) - 64 if chunk else len(data)  # a tag may straddle two chunks
+            for m in _ROW_OR_CELL.finditer(data, 0, len(data)):
+                if m.start() >= cut:
+                    break
+                if m[1] == b"row":
+                    n_rows += 1
+                    if n_rows > SCAN_ROWS + 1:
+                        raise _too_long()
+                else:
+                    n_cells += 1
+                    if n_cells > SCAN_CELLS:
+                        raise ListFileError(_("工作表的单元格过多（超过 %(max)s 个），未导入。"
+                                              "请只保留模板中的列和数据行后重新上传。") % {"max": SCAN_CELLS})
+            if not chunk:
+                return
+            tail = data[max(cut, 0):]
 
 
 def _blank(value: Any) -> bool:
@@ -548,7 +595,7 @@ def _date(value: Any) -> str:
     raise _Bad(_("应为日期（如 2025-03-02），实际为%(value)s") % {"value": _shown_value(value)})
 
 
-def _number(value: Any, kind: str) -> int | float:
+def _number(value: Any, kind: str, label: str) -> int | float:
     if isinstance(value, bool):
         raise _Bad(_("应为数字，实际为%(value)s") % {"value": _shown_value("TRUE" if value else "FALSE")})
     if isinstance(value, int | float):
@@ -565,6 +612,8 @@ def _number(value: Any, kind: str) -> int | float:
             if kind == "count":
                 raise _Bad(_("应为非负整数，实际为%(value)s") % {"value": _shown_value(value)})
             raise _Bad(_("应为数字（单位：万元），实际为%(value)s") % {"value": _shown_value(value)})
+    if number.is_finite() and number.adjusted() > 15:  # e.g. "1e999999999": the engine's message, never int() of it
+        raise _Bad((bounds.amount_problem if kind == "amount" else bounds.count_problem)(label, number))
     if number == number.to_integral_value():
         return int(number)
     if kind == "count":
@@ -604,7 +653,7 @@ def _convert(col: Column, value: Any) -> Any:
             return False
         raise _Bad(_("应填“是”或“否”，实际为%(value)s") % {"value": _shown_value(value)})
     if kind in ("amount", "count"):
-        return _number(value, kind)
+        return _number(value, kind, col.header)
     if kind == "enum":
         return _choice(col, value)
     if kind == "set":

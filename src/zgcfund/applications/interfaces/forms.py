@@ -8,14 +8,17 @@ A later programme year with new fields needs no code here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from zgcfund.applications.models import Record
+from zgcfund.core import bounds
 from zgcfund.core.errors import Problem
 from zgcfund.core.programme import ClauseDef, FieldSpec
 
@@ -23,6 +26,30 @@ PHASE_CHOICES = [("prior", _("前期工作绩效（已发生）")), ("plan", _("
 BOOL_CHOICES = [("", _("— 请选择 —")), ("true", _("是")), ("false", _("否"))]
 PARTS = {"party": (("name", _("名称")), ("credit_code", _("统一社会信用代码"))),
          "contact": (("name", _("姓名")), ("phone", _("电话")))}
+
+
+def _bounded(problem: Callable[[Any], str | None]) -> Callable[[Any], None]:
+    """A validator from a ``core.bounds`` check: the same message as the JSON and Excel imports."""
+    def validate(value: Any) -> None:
+        message = problem(value)
+        if message:
+            raise ValidationError(message, code="bounds")
+    return validate
+
+
+def _text_field(label, kind: str, bound_label: str, **kwargs) -> forms.CharField:
+    kwargs.setdefault("widget", forms.TextInput)
+    field = forms.CharField(label=label, validators=[_bounded(lambda v: bounds.length_problem(bound_label, v, kind))],
+                            **kwargs)
+    field.widget.attrs["maxlength"] = str(bounds.limit(kind))
+    return field
+
+
+def _date_field(label, bound_label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(label=label, validators=[_bounded(lambda d: bounds.date_problem(bound_label, d))],
+                           widget=forms.DateInput(attrs={"type": "date", "min": bounds.DATE_MIN.isoformat(),
+                                                         "max": bounds.DATE_MAX.isoformat()}, format="%Y-%m-%d"),
+                           **kwargs)
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -33,9 +60,8 @@ def _number(value: Decimal | None) -> int | float | None:
 
 class RecordForm(forms.Form):
     phase = forms.ChoiceField(label=_("阶段"), choices=PHASE_CHOICES, widget=forms.RadioSelect)
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                           help_text=_("工作发生（或计划）的日期；跨时段的工作填结束日期"))
-    title = forms.CharField(label=_("名称/主题"), max_length=200)
+    date = _date_field(_("日期"), bounds.LABELS["date"], help_text=_("工作发生（或计划）的日期；跨时段的工作填结束日期"))
+    title = _text_field(_("名称/主题"), "title", bounds.LABELS["title"])
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, clause: ClauseDef, record: Record | None = None, **kwargs):
@@ -54,35 +80,41 @@ class RecordForm(forms.Form):
             names = []
             for part, part_label in PARTS[spec.type]:
                 key = f"{name}__{part}"
-                self.fields[key] = forms.CharField(label=f"{label} · {part_label}", max_length=100,
-                                                   required=required and part == "name")
+                if part == "name":  # the format's party/contact name: "调研企业名称", "联系人姓名"
+                    self.fields[key] = _text_field(f"{label} · {part_label}", "name",
+                                                   f"{label}{'名称' if spec.type == 'party' else '姓名'}",
+                                                   required=required)
+                else:
+                    self.fields[key] = forms.CharField(label=f"{label} · {part_label}", max_length=100, required=False)
                 names.append(key)
             return names
         if spec.type == "bool":
             field: forms.Field = forms.TypedChoiceField(label=label, choices=BOOL_CHOICES, required=required,
                                                         coerce=lambda v: v == "true", empty_value=None)
         elif spec.type == "amount":
-            field = forms.DecimalField(label=label, min_value=0, max_digits=14, decimal_places=4, required=required,
-                                       widget=forms.NumberInput(attrs={"step": "any"}))
+            field = forms.DecimalField(label=label, decimal_places=4, required=required,
+                                       validators=[_bounded(lambda v, s=spec: bounds.amount_problem(s.label, v))],
+                                       widget=forms.NumberInput(attrs={"step": "any", "min": 0,
+                                                                       "max": bounds.AMOUNT_MAX}))
         elif spec.type == "count":
-            field = forms.IntegerField(label=label, min_value=0, required=required)
+            field = forms.IntegerField(label=label, required=required,
+                                       validators=[_bounded(lambda v, s=spec: bounds.count_problem(s.label, v))],
+                                       widget=forms.NumberInput(attrs={"min": 0, "max": bounds.COUNT_MAX}))
         elif spec.type == "date":
-            field = forms.DateField(label=label, required=required,
-                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+            field = _date_field(label, spec.label, required=required)
         elif spec.type == "text":
-            field = forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}),
-                                    max_length=20000)
+            field = _text_field(label, "text", spec.label, required=required, widget=forms.Textarea(attrs={"rows": 3}))
         elif spec.type == "enum":
             field = forms.ChoiceField(label=label, required=required,
                                       choices=[("", _("— 请选择 —")), *(spec.values or {}).items()])
         elif spec.type == "set":
             field = forms.MultipleChoiceField(label=label, required=required, choices=list((spec.values or {}).items()),
                                               widget=forms.CheckboxSelectMultiple)
-        elif spec.type == "industry_code":
-            field = forms.CharField(label=label, required=required, max_length=4,
+        elif spec.type == "industry_code":  # the engine checks the code (and says so the same way everywhere)
+            field = forms.CharField(label=label, required=required, widget=forms.TextInput(attrs={"maxlength": 4}),
                                     help_text=_("GB/T 4754-2017 四位代码，如 7320"))
         else:  # string
-            field = forms.CharField(label=label, required=required, max_length=500)
+            field = _text_field(label, "string", spec.label, required=required)
         self.fields[name] = field
         return [name]
 

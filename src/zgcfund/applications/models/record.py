@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.core.bounds import LENGTHS
+
 
 class Phase(models.TextChoices):
     PRIOR = "prior", _("前期工作绩效")
@@ -16,11 +18,11 @@ class Record(models.Model):
     the clause's own fields are stored under their format names in ``fields``."""
 
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="records")
-    key = models.CharField(_("记录编号"), max_length=60)  # the format's "id"
+    key = models.CharField(_("记录编号"), max_length=LENGTHS["id"])  # the format's "id"
     clause = models.CharField(_("条款"), max_length=10)
     phase = models.CharField(_("阶段"), max_length=8, choices=Phase.choices)
     date = models.DateField(_("日期"))
-    title = models.CharField(_("名称"), max_length=200)
+    title = models.CharField(_("名称"), max_length=LENGTHS["title"])
     fields = models.JSONField(_("条款字段"), default=dict, blank=True)
     verified = models.BooleanField(_("审核确认"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking: two editors, one record

@@ -30,7 +30,7 @@ from zgcfund.applications.views.common import (
     panel_context,
     template_exists,
 )
-from zgcfund.audit.models import AuditEvent
+from zgcfund.audit.domain.queries import events_visible_to
 from zgcfund.programmes.domain import current_programme_year
 
 CHANGED = {"HX-Trigger": "evaluation-changed", "HX-Retarget": "#clause-body", "HX-Reswap": "outerHTML"}
@@ -301,7 +301,7 @@ def panel(request, pk: int):
 @require_GET
 def history(request, pk: int):
     application = get_application(request, pk)
-    events = AuditEvent.objects.filter(application=application).select_related("actor")[:500]
+    events = events_visible_to(request.user, application)[:500]  # applicants: no expert, objector or internal entries
     context = application_context(request, application, with_panel=False)
     context["events"] = events
     return render(request, "applications/history.html", context)

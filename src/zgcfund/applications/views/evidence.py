@@ -1,6 +1,7 @@
 """Evidence files: list and upload on a record (htmx partial, plain-form fallback), download,
 thumbnail, delete. Objects are fetched through the user's scoped querysets, so another
-organization's file is a 404 whatever its ID."""
+organization's file is a 404 whatever its ID. Uploads are rate-limited per user (accounts ratelimit.UPLOAD);
+refusals are shown in the partial, next to the drop zone."""
 
 from __future__ import annotations
 
@@ -16,15 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zgcfund.accounts.domain import ratelimit
 from zgcfund.applications.domain.editing import EditRefused, edit_refusal
 from zgcfund.applications.domain.evidence import (
     EvidenceRejected,
+    UploadRefused,
     delete_evidence,
     download_name,
     store_evidence,
 )
 from zgcfund.applications.domain.queries import applications_for, evidence_for
 from zgcfund.applications.rules import is_member_of_application
+from zgcfund.audit.domain.downloads import record_download
+from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 
 PARTIAL = "applications/evidence/_record_evidence.html"
 EVALUATION_CHANGED = "evaluation-changed"
@@ -54,6 +59,17 @@ def _max_mb() -> str:
     return f"{mb:g}"
 
 
+def upload_rate_refusal(request, what: str) -> str | None:
+    """Count one file upload for the user; when over ratelimit.UPLOAD, the refusal (Chinese), and
+    a security-log entry. Also used for the commitment scan (views.submission)."""
+    wait = ratelimit.hit(ratelimit.UPLOAD, f"user:{request.user.pk}")
+    if not wait:
+        return None
+    record_security_event(SecurityEventKind.RATE_LIMITED, request, status=429,
+                          detail=f"upload {what}; retry in {wait} s")
+    return ratelimit.message(wait)
+
+
 def _partial(request, application, record, *, errors=(), notices=(), saved=(), changed=False) -> HttpResponse:
     response = render(request, PARTIAL, {
         "application": application, "record": record, "can_edit": _can_edit(request.user, application),
@@ -79,9 +95,13 @@ def evidence_list(request, pk: int, record_pk: int):
     if not files:
         errors.append(_("请选择要上传的文件。"))
     for uploaded in files:
+        refusal = upload_rate_refusal(request, f"application {application.pk} record {record.key}")
+        if refusal:
+            errors.append(refusal)
+            break
         try:
             evidence = store_evidence(application, request.user, record, uploaded)
-        except EditRefused as exc:
+        except (EditRefused, UploadRefused) as exc:
             errors.append(exc.message)
             break  # the same refusal for every file
         except EvidenceRejected as exc:
@@ -116,8 +136,11 @@ def evidence_download(request, evidence_pk: int):
     inline = content_type.startswith(INLINE_TYPES) and request.GET.get("download") != "1"
     response = FileResponse(_open(evidence.file), as_attachment=not inline, filename=download_name(evidence),
                             content_type=content_type)
+    if request.method == "GET":  # HEAD sends no content
+        record_download(request, "download.evidence", _("下载支撑材料“%(name)s”") % {"name": evidence.name},
+                        application=evidence.application, obj=evidence)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -128,7 +151,7 @@ def evidence_thumbnail(request, evidence_pk: int):
     content_type = "image/png" if evidence.thumbnail.name.lower().endswith(".png") else "image/jpeg"
     response = FileResponse(_open(evidence.thumbnail), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"  # a scan's thumbnail is personal data too
     return response
 
 

@@ -20,6 +20,7 @@ from zgcfund.applications.domain.lists import LIST_CLAUSES, ListInvalid, import_
 from zgcfund.applications.domain.queries import applications_for
 from zgcfund.applications.interfaces import excel
 from zgcfund.applications.models import Application
+from zgcfund.audit.domain.downloads import record_download
 
 MAX_SHOWN = 300  # problems listed on the page; the rest are counted
 
@@ -53,6 +54,9 @@ def list_template(request, pk: int, clause: str):
     data = excel.build_template(application, clause, filled=filled)
     kind = _("当前清单") if filled else _("模板")
     name = f"{clause} {clause_def.title} {kind}.xlsx".replace("/", "-")
+    if filled:  # the blank template holds no one's data
+        record_download(request, "download.list", _("下载 %(clause)s 当前清单（Excel）") % {"clause": clause},
+                        application=application, obj=application, changes={"clause": clause})
     response = HttpResponse(data, content_type=excel.XLSX_MIME)
     response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-store"

@@ -24,6 +24,9 @@ from zgcfund.applications.domain.submission import (
     draft_pdf as draft_pdf_of,
 )
 from zgcfund.applications.views.common import application_context, get_application, login_required
+from zgcfund.applications.views.evidence import upload_rate_refusal
+from zgcfund.audit.domain.downloads import record_download
+from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 
 
 @login_required
@@ -37,7 +40,10 @@ def submit(request, pk: int):
     if request.method == "POST":
         commitment = latest_commitment(application)
         upload = request.FILES.get("commitment_scan")
-        if upload is not None:
+        refusal = upload_rate_refusal(request, f"commitment application {pk}") if upload is not None else None
+        if refusal:
+            errors.append(refusal)
+        elif upload is not None:
             try:
                 commitment = store_commitment_scan(application, request.user, upload)
             except EvidenceRejected as exc:
@@ -81,6 +87,8 @@ def submission_pdf(request, pk: int, number: int):
     submission = get_object_or_404(application.submissions, number=number)
     response = FileResponse(submission.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=f"申报书-{application.organization.name}-{number}.pdf")
+    record_download(request, "download.submission_pdf", _("下载申报书 PDF（第 %(n)s 次提交）") % {"n": number},
+                    application=application, obj=submission)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -95,6 +103,8 @@ def draft_pdf(request, pk: int):
     except SubmissionRefused as exc:
         messages.error(request, pgettext("list separator", "；").join(exc.messages))
         return redirect("applications:overview", pk=pk)
+    # the activity entry (application.preview, office-only) is written by draft_pdf_of
+    record_security_event(SecurityEventKind.PERSONAL_DATA, request, status=200, detail="application.preview")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, f"申报书草稿-{application.organization.name}.pdf")
     response["X-Content-Type-Options"] = "nosniff"

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zgcfund.applications.domain.document import build_document
 from zgcfund.applications.domain.editing import EditRefused, import_document
 from zgcfund.applications.views.common import application_context, get_application, login_required
-from zgcfund.audit.domain import record_event
+from zgcfund.audit.domain.downloads import record_download
+from zgcfund.core.bounds import UnreadableJSON, read_json
 from zgcfund.core.errors import InvalidDocument, Problem
 
 MAX_JSON_BYTES = 8 * 1024 * 1024
@@ -26,7 +27,7 @@ def export_json(request, pk: int):
     doc = build_document(application)
     body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     filename = f"zgc-application-{application.programme_code}-{application.organization.credit_code}.json"
-    record_event("application.export", _("导出申报数据（JSON）"), actor=request.user, application=application, obj=application)
+    record_download(request, "application.export", _("导出申报数据（JSON）"), application=application, obj=application)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -44,11 +45,13 @@ def _read_upload(upload) -> tuple[object | None, list[Problem]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [Problem("file", _("文件不是 UTF-8 编码的文本（是否选错了文件？）"))]
-    try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
+    try:  # the CLI's reader: deep nesting, over-long integers, duplicate keys answer in Chinese
+        return read_json(text), []
+    except UnreadableJSON as exc:
+        if exc.syntax is None:
+            return None, [Problem("file", str(exc))]
         return None, [Problem("file", _("不是有效的 JSON：第 %(line)s 行第 %(col)s 列，%(msg)s") % {
-            "line": exc.lineno, "col": exc.colno, "msg": exc.msg})]
+            "line": exc.syntax.lineno, "col": exc.syntax.colno, "msg": exc.syntax.msg})]
 
 
 @login_required

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from zgcfund.audit.models import AuditEvent
+from zgcfund.audit.models import AuditEvent, Visibility
 
 
 def record_event(action: str, summary: str, *, actor=None, organization=None, application=None,
-                 obj: Any = None, changes: dict | None = None) -> AuditEvent:
+                 obj: Any = None, changes: dict | None = None, visibility: str = Visibility.OFFICE) -> AuditEvent:
+    """Append an activity entry. ``visibility`` says who besides the office may read it; entries
+    default to the office only (see ``Visibility``)."""
     if application is not None and organization is None:
         organization = application.organization
     return AuditEvent.objects.create(
@@ -16,7 +18,7 @@ def record_event(action: str, summary: str, *, actor=None, organization=None, ap
         organization=organization, application=application, action=action, summary=summary[:300],
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(getattr(obj, "pk", "") or "") if obj is not None else "",
-        changes=changes or {},
+        changes=changes or {}, visibility=visibility,
     )
 
 

@@ -6,6 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class Visibility(models.TextChoices):
+    """Who may read an activity entry besides the office (which reads all of them).
+
+    OFFICE entries (the default: what is not declared visible stays with the office) name experts,
+    objectors and internal decisions; ORGANIZATION entries are the applicant's own actions and the
+    outcomes the office tells it. An expert reads only the entries it made itself (audit.rules)."""
+
+    OFFICE = "office", _("仅项目办公室")
+    ORGANIZATION = "organization", _("项目办公室与申报单位")
+
+
 class AuditEvent(models.Model):
     """Who did what to which object, when, and what changed. Append-only."""
 
@@ -21,6 +32,7 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    visibility = models.CharField(_("可见范围"), max_length=16, choices=Visibility.choices, default=Visibility.OFFICE)
 
     class Meta:
         verbose_name = _("操作记录")

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
+from zgcfund.core import bounds
 from zgcfund.programmes.domain import clock
 from zgcfund.programmes.models import ApplicationWindow, WindowExtension
 
@@ -32,6 +34,9 @@ def grant_extension(code: str, organization, until: dt.datetime, reason: str, of
         raise ExtensionRefused(_("尚未设置申报时间窗口，无需延期。"))
     if not reason:
         raise ExtensionRefused(_("请填写延期理由。"))
+    too_long = bounds.length_problem(_("延期理由"), reason, "reason")
+    if too_long:
+        raise ExtensionRefused(too_long + _("。"))
     if until <= window.closes_at:
         raise ExtensionRefused(_("延长时间须晚于申报截止时间。"))
     if until <= clock.now():
@@ -41,5 +46,6 @@ def grant_extension(code: str, organization, until: dt.datetime, reason: str, of
                                              granted_by=office_user)
         record_event("window.extend", _("为“%(org)s”延长申报时间至 %(until)s") % {
             "org": organization.name, "until": until.isoformat(timespec="minutes")},
-            actor=office_user, organization=organization, obj=ext, changes={"until": until.isoformat(), "reason": reason})
+            actor=office_user, organization=organization, obj=ext, changes={"until": until.isoformat(), "reason": reason},
+            visibility=Visibility.ORGANIZATION)
     return ext

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
+from zgcfund.core import bounds
 from zgcfund.core.errors import ProgrammeFileError
 from zgcfund.core.programme import Programme, parse_programme
 from zgcfund.core.scheme import SchemeEditError, edit_scheme, scheme_changes
@@ -21,7 +23,7 @@ from zgcfund.programmes.domain.loading import (
 from zgcfund.programmes.models import ProgrammeYear
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_REASON = 500
+MAX_REASON = bounds.limit("reason")
 
 
 def versions(code: str) -> list[ProgrammeYear]:
@@ -64,7 +66,7 @@ def save_scheme_version(row: ProgrammeYear, values, *, version: str, note: str, 
                  actor=by, obj=result.row,
                  changes={"code": row.code, "from_version": row.version, "to_version": result.row.version,
                           "from_sha256": row.sha256, "to_sha256": result.row.sha256, "changes": changes,
-                          "reason": reason})
+                          "reason": reason}, visibility=Visibility.OFFICE)
     return result
 
 
@@ -93,5 +95,5 @@ def load_uploaded(data: bytes, filename: str, by) -> LoadResult:
         record_event("programme.load", _("载入项目文件 %(code)s 第 %(v)s 版（%(file)s）")
                      % {"code": programme.code, "v": result.row.version, "file": filename[:100]},
                      actor=by, obj=result.row, changes={"code": programme.code, "sha256": programme.sha256,
-                                                        "version": result.row.version})
+                                                        "version": result.row.version}, visibility=Visibility.OFFICE)
     return result

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
 from zgcfund.programmes.models import ApplicationWindow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -78,7 +79,7 @@ class WindowForm(forms.Form):
             if changes:
                 record_event("window.set", gettext("设置%(code)s申报时间：%(opens)s 至 %(closes)s（北京时间）") % {
                     "code": code, "opens": _local(opens), "closes": _local(closes)}, actor=actor, obj=window,
-                    changes=changes)
+                    changes=changes, visibility=Visibility.OFFICE)
         return window
 
 

@@ -21,6 +21,8 @@ from zgcfund.applications.domain import workflow
 from zgcfund.applications.domain.document import Assessment, assess
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
+from zgcfund.core import bounds
 from zgcfund.core.programme import Programme
 from zgcfund.programmes.domain.loading import current_version, parsed
 from zgcfund.programmes.models import ProgrammeYear
@@ -100,7 +102,7 @@ def _create(application: Application, expert, by, how: str) -> Assignment:
     record_event("review.assign", _("分配评审专家%(expert)s（第 %(n)s 次提交）")
                  % {"expert": _expert_name(expert), "n": submission.number},
                  actor=by, application=application, obj=assignment,
-                 changes={"expert": expert.pk, "submission": submission.number, "how": how})
+                 changes={"expert": expert.pk, "submission": submission.number, "how": how}, visibility=Visibility.OFFICE)
     return assignment
 
 
@@ -135,7 +137,7 @@ def _remove(assignment: Assignment, by, summary: str) -> None:
     changes = {"expert": assignment.expert_id, "submission": assignment.submission.number,
                "verdicts": assignment.verdicts.count(), "scores": assignment.scores.count()}
     record_event("review.unassign", summary, actor=by, application=assignment.application, obj=assignment,
-                 changes=changes)
+                 changes=changes, visibility=Visibility.OFFICE)
     assignment.delete()
 
 
@@ -182,7 +184,8 @@ def assign_bulk(programme_code: str, per_application: int, by) -> BulkResult:
                      % {"n": per_application, "created": len(result.created), "short": len(result.short)},
                      actor=by, changes={"programme": programme_code, "per_application": per_application,
                                         "created": [a.pk for a in result.created],
-                                        "short": [app.pk for app, _n in result.short]})
+                                        "short": [app.pk for app, _n in result.short]},
+                     visibility=Visibility.OFFICE)
     return result
 
 
@@ -211,7 +214,8 @@ def declare_conflict(expert, organization: Organization, reason: str) -> Conflic
         record_event("review.conflict", _("评审专家%(expert)s声明与本单位存在利益冲突：%(reason)s")
                      % {"expert": _expert_name(expert), "reason": reason},
                      actor=expert, organization=organization, obj=conflict,
-                     changes={"expert": expert.pk, "reason": reason, "withdrawn": [a.pk for a in held]})
+                     changes={"expert": expert.pk, "reason": reason, "withdrawn": [a.pk for a in held]},
+                     visibility=Visibility.OFFICE)
         for a in held:
             _remove(a, expert, _("评审专家%(expert)s因利益冲突回避，取消分配") % {"expert": _expert_name(expert)})
     return conflict
@@ -330,13 +334,17 @@ def save_review(assignment: Assignment, expert, data: ReviewInput, *, submit: bo
         reason = (data.reasons.get(key) or "").strip()
         if choice == "reject" and not reason:
             errors[f"reason-{key}"] = _("记录 %(key)s：不认可时请填写理由。") % {"key": key}
-        elif len(reason) > 500:
-            errors[f"reason-{key}"] = _("记录 %(key)s：理由最多 500 字。") % {"key": key}
+        elif choice == "reject" and len(reason) > bounds.limit("reason"):
+            errors[f"reason-{key}"] = _("记录 %(key)s：%(problem)s。") % {
+                "key": key, "problem": bounds.length_problem(_("不认可理由"), reason, "reason")}
         verdicts[key] = (choice == "accept", reason if choice == "reject" else "")
     scores: dict[str, tuple[Decimal, str]] = {}
     for cid in programme.clauses:
         text = (data.scores.get(cid) or "").strip()
         comment = (data.comments.get(cid) or "").strip()
+        too_long = bounds.length_problem(_("评语"), comment, "comment")
+        if too_long:
+            errors[f"comment-{cid}"] = _("%(clause)s：%(problem)s。") % {"clause": cid, "problem": too_long}
         if not text:
             if comment:
                 errors[f"score-{cid}"] = _("%(clause)s：填写评语时请同时填写分数。") % {"clause": cid}
@@ -385,10 +393,12 @@ def save_review(assignment: Assignment, expert, data: ReviewInput, *, submit: bo
             current.submitted_at = timezone.now()
             current.save(update_fields=["submitted_at"])
             record_event("review.submit", _("评审专家%(expert)s提交评审意见") % {"expert": _expert_name(expert)},
-                         actor=expert, application=current.application, obj=current, changes={"before": before, "after": after})
+                         actor=expert, application=current.application, obj=current, changes={"before": before, "after": after},
+                         visibility=Visibility.OFFICE)
         elif before != after:
             record_event("review.save", _("评审专家%(expert)s保存评审草稿") % {"expert": _expert_name(expert)},
-                         actor=expert, application=current.application, obj=current, changes={"before": before, "after": after})
+                         actor=expert, application=current.application, obj=current, changes={"before": before, "after": after},
+                         visibility=Visibility.OFFICE)
     assignment.refresh_from_db()
     return assignment
 

@@ -13,6 +13,8 @@ from django.utils.translation import pgettext
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application, EvidenceFile, Submission
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
+from zgcfund.core import bounds
 from zgcfund.core.diff import DocumentDiff, diff_documents
 from zgcfund.review.models import FormalReview, RecordComment
 from zgcfund.review.models.formal import FormalOutcome
@@ -99,6 +101,11 @@ def decide(application: Application, reviewer, outcome: str, comment: str,
         raise DecisionRefused(_("请选择审查结论。"))
     if outcome == FormalOutcome.RETURNED and not comment and not record_comments:
         raise DecisionRefused(_("退回修改时请填写审查意见（总体意见或针对记录的意见）。"))
+    too_long = [m for m in (bounds.length_problem(_("审查意见"), comment, "comment"),
+                            *(bounds.length_problem(_("记录 %(key)s 的意见") % {"key": k[:bounds.limit("id")]}, v, "comment")
+                              for k, v in sorted(record_comments.items()))) if m]
+    if too_long:
+        raise DecisionRefused(pgettext("list separator", "；").join(too_long) + _("。未保存，已填写的内容保留在下方。"))
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
         if app.status != workflow.SUBMITTED:
@@ -119,7 +126,7 @@ def decide(application: Application, reviewer, outcome: str, comment: str,
         summary = (_("形式审查通过（第 %(n)s 次提交）") if outcome == FormalOutcome.PASSED
                    else _("形式审查退回修改（第 %(n)s 次提交）")) % {"n": submission.number}
         record_event(f"formal.{outcome}", summary, actor=reviewer, application=app, obj=review,
-                     changes={"comment": comment, "record_comments": record_comments})
+                     changes={"comment": comment, "record_comments": record_comments}, visibility=Visibility.ORGANIZATION)
     application.refresh_from_db()
     return review
 

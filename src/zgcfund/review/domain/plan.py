@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
 from zgcfund.core.ranking import AggregationConfig, RankingInputError
 from zgcfund.review.domain.ranking import DEFAULT_SETTINGS, office_settings
 from zgcfund.review.domain.selection import METHOD_NAMES, SelectionInvalid, spec_from_form
@@ -118,5 +119,6 @@ def save_plan(code: str, data, by) -> SelectionPlan:
                      % {"method": METHOD_NAMES[spec["method"]], "agg": AGGREGATION_METHODS[settings["method"]],
                         "n": settings["min_experts"]},
                      actor=by, obj=plan, changes={"code": code, "before": before,
-                                                  "after": {"selection_spec": spec, "ranking_settings": settings}})
+                                                  "after": {"selection_spec": spec, "ranking_settings": settings}},
+                     visibility=Visibility.OFFICE)
     return plan

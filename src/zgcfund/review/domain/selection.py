@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
+from zgcfund.core import bounds, cells
 from zgcfund.core.ranking import RankingInputError, jsonable
 from zgcfund.core.selection import DEFAULT_CAP, SelectionResult, select
 from zgcfund.programmes.domain import clock
@@ -142,12 +144,15 @@ def save_draft(code: str, spec: dict[str, Any], by) -> Selection:
                                              created_by=by, created_at=clock.now())
         record_event("selection.draft", _("保存遴选草稿（%(method)s，入选 %(n)s 项）")
                      % {"method": METHOD_NAMES[spec["method"]], "n": len(result.selected)},
-                     actor=by, obj=selection, changes={"code": code, "spec": spec})
+                     actor=by, obj=selection, changes={"code": code, "spec": spec}, visibility=Visibility.OFFICE)
     return selection
 
 
 def confirm(selection: Selection, by, reason: str = "") -> Selection:
     """Confirm a draft: refused when a tie at the cut is undecided or the ranking changed since the draft."""
+    too_long = bounds.length_problem(_("确认理由"), reason or "", "reason")
+    if too_long:
+        raise SelectionRefused(too_long + _("。"))
     with transaction.atomic():
         selection = Selection.objects.select_for_update().get(pk=selection.pk)
         if selection.is_confirmed:
@@ -170,7 +175,7 @@ def confirm(selection: Selection, by, reason: str = "") -> Selection:
         record_event("selection.confirm", _("确认遴选结果（入选 %(n)s 项）%(reason)s")
                      % {"n": len(selection.result["selected"]),
                         "reason": pgettext("label separator", "：") + reason if reason else ""},
-                     actor=by, obj=selection, changes={"code": selection.code, "reason": reason})
+                     actor=by, obj=selection, changes={"code": selection.code, "reason": reason}, visibility=Visibility.OFFICE)
     return selection
 
 
@@ -190,7 +195,8 @@ def publish(selection: Selection, by, notice_days: int) -> Selection:
         selection.save(update_fields=["published_by", "published_at", "notice_days", "notice_ends_on"])
         record_event("selection.publish", _("发布遴选结果公示，公示期 %(days)s 天，至 %(end)s")
                      % {"days": notice_days, "end": selection.notice_ends_on.isoformat()},
-                     actor=by, obj=selection, changes={"code": selection.code, "notice_days": notice_days})
+                     actor=by, obj=selection, changes={"code": selection.code, "notice_days": notice_days},
+                     visibility=Visibility.OFFICE)
     return selection
 
 
@@ -230,6 +236,15 @@ def record_objection(selection: Selection, by, *, application_id: Any, received_
         errors["submitter_name"] = _("异议人：须以真实姓名或加盖单位公章提出，匿名异议不予受理。请填写姓名或单位。")
     if not content:
         errors["content"] = _("异议内容：请填写。")
+    for name, label, value in (("submitter_name", _("异议人姓名"), submitter_name),
+                               ("submitter_unit", _("异议单位"), submitter_unit)):
+        most = Objection._meta.get_field(name).max_length
+        if len(value) > most:
+            errors[name] = _("%(label)s过长（%(n)s字），不得超过%(max)s字") % {"label": label, "n": len(value), "max": most}
+    for name, label, value in (("content", _("异议内容"), content), ("handling", _("处理情况"), handling)):
+        too_long = bounds.length_problem(label, value, "objection")
+        if too_long:
+            errors[name] = too_long
     if errors:
         raise SelectionInvalid(errors)
     with transaction.atomic():
@@ -238,7 +253,7 @@ def record_objection(selection: Selection, by, *, application_id: Any, received_
                                              content=content, handling=handling, recorded_by=by)
         record_event("selection.objection", _("登记公示异议（%(who)s）") % {"who": submitter_name or submitter_unit},
                      actor=by, application=application, obj=objection,
-                     changes={"selection": selection.pk, "received_on": day.isoformat()})
+                     changes={"selection": selection.pk, "received_on": day.isoformat()}, visibility=Visibility.OFFICE)
     return objection
 
 
@@ -258,12 +273,12 @@ def export_xlsx(selection: Selection) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "公示名单"
-    sheet.append([f"{selection.code} 遴选结果公示（公示期至 {selection.notice_ends_on.isoformat()}）"])
-    sheet.append(EXPORT_HEADER)
+    cells.append(sheet, [f"{selection.code} 遴选结果公示（公示期至 {selection.notice_ends_on.isoformat()}）"])
+    cells.append(sheet, EXPORT_HEADER)
     for row in export_rows(selection):
         amount = row[4]
         row[4] = Decimal(amount) if amount else ""
-        sheet.append(row)
+        cells.append(sheet, row)  # an organization name is never a formula
     sheet.column_dimensions["C"].width = 40
     buf = io.BytesIO()
     book.save(buf)
@@ -274,5 +289,5 @@ def export_csv(selection: Selection) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(EXPORT_HEADER)
-    writer.writerows(export_rows(selection))
+    writer.writerows(cells.csv_row(row) for row in export_rows(selection))  # "=…" names are not formulas
     return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 Chinese correctly

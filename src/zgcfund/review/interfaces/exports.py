@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zgcfund.applications.models import Submission
+from zgcfund.core import cells
 from zgcfund.core.programme import Programme
 from zgcfund.programmes.domain import parsed
 from zgcfund.programmes.models import ProgrammeYear
@@ -70,7 +71,7 @@ def _sheet(wb: Workbook, title: str, columns: list[tuple[str, float]], first: bo
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     for n, (header, width) in enumerate(columns, 1):
-        cell = ws.cell(row=row, column=n, value=header)
+        cell = cells.write(ws, row, n, header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(n)].width = width
@@ -79,8 +80,7 @@ def _sheet(wb: Workbook, title: str, columns: list[tuple[str, float]], first: bo
 
 
 def _append(ws: Worksheet, values: list[Any], formats: dict[int, str] | None = None) -> None:
-    ws.append(values)
-    row = ws.max_row
+    row = cells.append(ws, values)  # user text never becomes a formula
     for col, value in enumerate(values, 1):
         cell = ws.cell(row=row, column=col)
         if isinstance(value, dt.datetime):
@@ -291,11 +291,11 @@ def ranking_table(code: str, filters: Mapping[str, str] | None = None) -> Workbo
     header_row = len(block) + 3
     wb = Workbook()
     ws = _sheet(wb, "排序", RANKING_COLUMNS, first=True, row=header_row)
-    ws.cell(row=1, column=1, value=f"{row.title}（{code}）排序表").font = Font(bold=True, size=13)
+    cells.write(ws, 1, 1, f"{row.title}（{code}）排序表").font = Font(bold=True, size=13)
     for n, (label, value) in enumerate(block, 2):
-        ws.cell(row=n, column=1, value=label).font = HEADER_FONT
+        cells.write(ws, n, 1, label).font = HEADER_FONT
         ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=2)
-        cell = ws.cell(row=n, column=3, value=value)
+        cell = cells.write(ws, n, 3, value)
         cell.alignment = Alignment(horizontal="left")
         if isinstance(value, dt.datetime):
             cell.number_format = DATETIME_FORMAT

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.core.bounds import LENGTHS
+
 
 class ConflictOfInterest(models.Model):
     """An expert's declared conflict with an organization: blocks assigning that expert to it."""
@@ -59,9 +61,9 @@ class RecordVerdict(models.Model):
     for this expert's view of the engine's evaluation)."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="verdicts")
-    record_key = models.CharField(_("记录编号"), max_length=60)
+    record_key = models.CharField(_("记录编号"), max_length=LENGTHS["id"])
     accepted = models.BooleanField(_("认可"))
-    reason = models.CharField(_("不认可理由"), max_length=500, blank=True)
+    reason = models.CharField(_("不认可理由"), max_length=LENGTHS["reason"], blank=True)
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=["assignment", "record_key"], name="one_verdict_per_record"),)
@@ -76,7 +78,7 @@ class ClauseScore(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
     clause = models.CharField(_("条款"), max_length=10)
     score = models.DecimalField(_("分数"), max_digits=7, decimal_places=2)
-    comment = models.TextField(_("评语"), blank=True)
+    comment = models.TextField(_("评语"), blank=True, max_length=LENGTHS["comment"])
     # the top of the scheme's range when the score was given (None: uncapped); the ranking rescales a
     # score given under another scheme version by new maximum / this maximum
     max_score = models.DecimalField(_("评分时满分"), max_digits=7, decimal_places=2, null=True, blank=True)

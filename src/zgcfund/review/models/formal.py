@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.core.bounds import LENGTHS
+
 
 class FormalOutcome(models.TextChoices):
     PASSED = "passed", _("形式审查通过")
@@ -17,7 +19,7 @@ class FormalReview(models.Model):
     application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="formal_reviews")
     submission = models.OneToOneField("applications.Submission", on_delete=models.PROTECT, related_name="formal_review")
     outcome = models.CharField(_("审查结论"), max_length=16, choices=FormalOutcome.choices)
-    comment = models.TextField(_("审查意见"), blank=True)
+    comment = models.TextField(_("审查意见"), blank=True, max_length=LENGTHS["comment"])
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("审查人"))
     decided_at = models.DateTimeField(_("审查时间"), default=timezone.now)
@@ -40,9 +42,9 @@ class RecordComment(models.Model):
     """A formal-review comment attached to one record (by its format id) of the reviewed version."""
 
     review = models.ForeignKey(FormalReview, on_delete=models.CASCADE, related_name="record_comments")
-    record_key = models.CharField(_("记录编号"), max_length=60)
+    record_key = models.CharField(_("记录编号"), max_length=LENGTHS["id"])
     clause = models.CharField(_("条款"), max_length=10)
-    comment = models.TextField(_("意见"))
+    comment = models.TextField(_("意见"), max_length=LENGTHS["comment"])
 
     class Meta:
         verbose_name = _("记录审查意见")

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.core.bounds import LENGTHS
+
 # fields that may still change after confirmation: publication only
 PUBLICATION_FIELDS = frozenset({"published_at", "published_by", "notice_days", "notice_ends_on"})
 
@@ -74,8 +76,8 @@ class Objection(models.Model):
     received_on = models.DateField(_("收到日期"))
     submitter_name = models.CharField(_("异议人姓名"), max_length=100, blank=True)
     submitter_unit = models.CharField(_("异议单位（加盖公章）"), max_length=200, blank=True)
-    content = models.TextField(_("异议内容"))
-    handling = models.TextField(_("处理情况"), blank=True)
+    content = models.TextField(_("异议内容"), max_length=LENGTHS["objection"])
+    handling = models.TextField(_("处理情况"), blank=True, max_length=LENGTHS["objection"])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zgcfund.accounts.views.access import office_required
 from zgcfund.applications.models import Application
+from zgcfund.audit.domain.downloads import record_download
 from zgcfund.programmes.domain import clock, current_programme_year
 from zgcfund.review.interfaces import exports
 from zgcfund.review.interfaces.report import render_report_pdf
@@ -53,6 +55,8 @@ def export_download(request, code: str, kind: str):
     except exports.UnknownProgramme:
         raise Http404 from None
     data = exports.workbook_bytes(workbook)
+    record_download(request, f"export.{kind}", _("导出%(code)s%(title)s") % {"code": code, "title": _(export.title)},
+                    changes={"code": code, "filters": dict(request.GET.items()) if export.filterable else {}})
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, exports.filename(kind, code, clock.today()))
     return response
@@ -63,6 +67,7 @@ def export_download(request, code: str, kind: str):
 def review_report(request, pk: int):
     application = get_object_or_404(Application.objects.select_related("organization", "programme_year"), pk=pk)
     pdf = render_report_pdf(application)
+    record_download(request, "export.review_report", _("导出评审报告 PDF"), application=application, obj=application)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"评审报告-{application.organization.name}-{application.programme_code}-{clock.today():%Y%m%d}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, name)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zgcfund.accounts.models import Invitation, Membership, Organization
+from zgcfund.accounts.models import Invitation, Membership, Organization, User
 
 
 def organizations_for(user) -> QuerySet[Organization]:
@@ -31,3 +31,18 @@ def invitations_of(organization: Organization) -> QuerySet[Invitation]:
 def open_invitations_of(organization: Organization, now=None) -> QuerySet[Invitation]:
     return invitations_of(organization).filter(accepted_at__isnull=True, revoked_at__isnull=True,
                                                expires_at__gt=now or timezone.now())
+
+
+def accounts_for_office(*, q: str = "", role: str = "", organization: str = "", active: str = "") -> QuerySet[User]:
+    """Every account (the office's accounts page): by name or e-mail, role, organization name, active or not."""
+    users = User.objects.select_related("membership__organization")
+    q, organization = q.strip(), organization.strip()
+    if q:
+        users = users.filter(Q(email__icontains=q) | Q(full_name__icontains=q))
+    if role:
+        users = users.filter(role=role)
+    if organization:
+        users = users.filter(membership__organization__name__icontains=organization)
+    if active in ("1", "0"):
+        users = users.filter(is_active=active == "1")
+    return users.order_by("role", "email")

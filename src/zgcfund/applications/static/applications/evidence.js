@@ -1,4 +1,6 @@
 /* Evidence drop zones: choosing or dropping files uploads them at once through the zone's htmx form.
+   Files over the per-file limit, or a choice over the per-request limit (the server would refuse it with
+   413 unread), are explained next to the zone and not sent.
    Included by every record's evidence partial; initialises once, and again for content htmx swaps in. */
 (function () {
   "use strict";
@@ -10,7 +12,45 @@
     return !!types && Array.prototype.indexOf.call(types, "Files") !== -1;
   }
 
-  function send(form) {
+  function sizeText(n) {
+    var mb = n / (1024 * 1024);
+    if (mb >= 1) return (Math.round(mb * 10) / 10) + " MB";
+    return Math.max(1, Math.round(n / 1024)) + " KB";
+  }
+
+  function problems(form, files) {
+    var maxFile = Number(form.dataset.maxFile) || 0, maxRequest = Number(form.dataset.maxRequest) || 0;
+    var total = 0, out = [];
+    Array.prototype.forEach.call(files, function (file) {
+      total += file.size;
+      // "20.04 MB" would read "20 MB, over the 20 MB limit": leave that rare case to the server's message.
+      if (maxFile && file.size > maxFile && sizeText(file.size) !== sizeText(maxFile)) {
+        out.push(form.dataset.fileTooBig.replace("{name}", file.name).replace("{size}", sizeText(file.size))
+          .replace("{limit}", sizeText(maxFile)));
+      }
+    });
+    if (!out.length && maxRequest && total > maxRequest) {
+      out.push(form.dataset.batchTooBig.replace("{size}", sizeText(total)).replace("{limit}", sizeText(maxRequest)));
+    }
+    return out;
+  }
+
+  function showProblems(form, lines) {
+    var list = form.querySelector("[data-evidence-error]");
+    if (!list) return;
+    list.textContent = "";
+    lines.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    list.hidden = !lines.length;
+  }
+
+  function send(form, input) {
+    var found = problems(form, input.files);
+    showProblems(form, found);
+    if (found.length) return;
     if (form.requestSubmit) form.requestSubmit();
     else if (window.htmx) window.htmx.trigger(form, "submit");
     else form.submit();
@@ -26,7 +66,7 @@
     var button = form.querySelector("[data-evidence-submit]");
     if (button) button.hidden = true; // uploads start on choose/drop
 
-    input.addEventListener("change", function () { if (input.files.length) send(form); });
+    input.addEventListener("change", function () { if (input.files.length) send(form, input); });
     ["dragenter", "dragover"].forEach(function (type) {
       zone.addEventListener(type, function (event) {
         if (!hasFiles(event)) return;
@@ -46,7 +86,7 @@
       event.preventDefault();
       event.stopPropagation();
       input.files = event.dataTransfer.files;
-      if (input.files.length) send(form);
+      if (input.files.length) send(form, input);
     });
   }
 

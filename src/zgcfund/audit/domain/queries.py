@@ -1,0 +1,26 @@
+"""Activity entries a user may read, filtered in SQL; the same rule as ``audit.rules.can_view_event``."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zgcfund.accounts.models.user import Role
+from zgcfund.audit.models import AuditEvent, Visibility
+
+
+def events_visible_to(user, application=None) -> QuerySet[AuditEvent]:
+    """The entries ``user`` may read, newest first; of ``application`` only when given. The caller
+    still checks that the user may see the application itself (an expert: assigned to it)."""
+    qs = AuditEvent.objects.select_related("actor")
+    if application is not None:
+        qs = qs.filter(application=application)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_office:
+        return qs
+    if user.role == Role.EXPERT:
+        return qs.filter(actor=user)
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return qs.none()
+    return qs.filter(organization_id=membership.organization_id, visibility=Visibility.ORGANIZATION)
