@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from zgcfund.accounts.models.user import Role
 from zgcfund.audit.models import AuditEvent, Visibility
 
 
@@ -18,9 +17,7 @@ def events_visible_to(user, application=None) -> QuerySet[AuditEvent]:
         return qs.none()
     if user.is_office:
         return qs
-    if user.role == Role.EXPERT:
-        return qs.filter(actor=user)
     membership = getattr(user, "membership", None)
-    if membership is None:
-        return qs.none()
+    if membership is None:  # an expert: its own entries only
+        return qs.filter(actor=user)
     return qs.filter(organization_id=membership.organization_id, visibility=Visibility.ORGANIZATION)
