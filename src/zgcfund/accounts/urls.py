@@ -23,4 +23,6 @@ urlpatterns = [
     path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password-reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("set-password/<uidb64>/<token>/", auth.SetPasswordView.as_view(), name="set_password"),
+    path("set-password/done/", auth.SetPasswordCompleteView.as_view(), name="set_password_complete"),
 ]

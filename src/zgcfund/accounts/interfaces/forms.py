@@ -396,3 +396,33 @@ class AccountStatusForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("将记入操作记录，例如：人员离职、单位申请、账户疑似被盗用。最多300字。"),
                              error_messages={"required": _("请填写原因，将记入操作记录。")})
+
+
+class StaffAccountForm(forms.Form):
+    """The office creates an expert's or an office user's account; its owner sets the password by mail."""
+
+    role = forms.ChoiceField(label=_("角色"), widget=forms.RadioSelect,
+                             choices=((Role.EXPERT, _("评审专家")), (Role.OFFICE, _("项目办公室"))),
+                             error_messages={"required": _("请选择角色：评审专家或项目办公室。")})
+    full_name = forms.CharField(label=_("姓名"), max_length=60, error_messages={"required": _("请填写姓名。")})
+    email = forms.EmailField(label=_("电子邮箱"), max_length=254,
+                             help_text=_("用于登录；设置密码的链接将发送至此邮箱，%(days)s天内有效。"),
+                             error_messages={"required": _("请填写电子邮箱。"),
+                                             "invalid": _("电子邮箱格式不正确，请检查后重新填写。")})
+    phone = PhoneField(label=_("手机号码"), required=False,
+                       help_text=_("选填。如 13812345678，也可填写固定电话（如 010-62345678）。"))
+
+    def __init__(self, *args, **kwargs):
+        from zgcfund.accounts.domain.staff import SET_PASSWORD_DAYS
+
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = self.fields["email"].help_text % {"days": SET_PASSWORD_DAYS}
+
+    def clean_email(self):
+        from zgcfund.accounts.domain.staff import duplicate_staff_email_message
+
+        email = normalise_email(self.cleaned_data["email"])
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None:
+            raise ValidationError(duplicate_staff_email_message(existing), code="taken")
+        return email

@@ -1,4 +1,5 @@
-"""Login (throttled), logout and password reset: Django's views with the project's forms and templates."""
+"""Login (throttled), logout, password reset and the first password of an expert's or office user's
+account: Django's views with the project's forms and templates."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 
 from zgcfund.accounts.domain import ratelimit, throttle
+from zgcfund.accounts.domain.staff import SET_PASSWORD_DAYS, set_password_tokens
 from zgcfund.accounts.interfaces.forms import LoginForm, NewPasswordForm, ResetForm
 from zgcfund.audit.domain.security import SecurityEventKind, client_address, record_security_event
 
@@ -58,3 +60,26 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """The link the office's new expert or office account is mailed (``domain.staff``): its owner sets the
+    first password. Works once, while the account is active and has no usable password."""
+
+    template_name = "accounts/set_password.html"
+    form_class = NewPasswordForm
+    token_generator = set_password_tokens
+    success_url = reverse_lazy("accounts:set_password_complete")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "days": SET_PASSWORD_DAYS}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record_security_event(SecurityEventKind.ACCOUNT, self.request, user=form.user, identity=form.user.email,
+                              detail="first password set with the office's set-password link")
+        return response
+
+
+class SetPasswordCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/set_password_complete.html"
