@@ -75,12 +75,22 @@ def test_json_round_trip_is_lossless(application, applicant, open_window):
                                                "type": "commissioned", "completed": False})
     doc = build_document(application)
     doc["records"][0]["evidence"] = [{"name": "photo.jpg", "sha256": "a" * 64}]
-    doc["contract_signed_on"] = "2025-11-01"
     import_document(application, applicant, doc)
     again = build_document(application)
     assert again == doc
     counts = import_document(application, applicant, again)
-    assert counts == {"created": 0, "updated": 0, "deleted": 0}
+    assert counts == {"created": 0, "updated": 0, "deleted": 0, "contract_date_ignored": 0}
+
+
+def test_imported_contract_date_is_ignored_with_a_notice(application, applicant, open_window):
+    """W-PLAN: the office sets the contract date; the applicant's import never does."""
+    save_record(application, applicant, "K3.1", K31)
+    doc = build_document(application)
+    doc["contract_signed_on"] = "2026-03-01"  # outside 2025 too: dropped before validation
+    counts = import_document(application, applicant, doc)
+    assert counts["contract_date_ignored"] == 1
+    application.refresh_from_db()
+    assert application.contract_signed_on is None
 
 
 def test_import_with_unknown_field_changes_nothing(application, applicant, open_window):

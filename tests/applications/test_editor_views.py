@@ -47,6 +47,17 @@ def test_overview_lists_every_clause_and_the_panel(client_a, application, open_w
     assert "X-P-TWO" in html  # no P clause met yet: the gate is named
 
 
+def test_panel_says_the_score_is_a_reference_and_experts_decide(client_a, application, open_window):
+    html = client_a.get(url("overview", application.pk)).content.decode()
+    note = html.split('data-testid="panel-score-note">', 1)[1].split("</p>", 1)[0]
+    assert "不是遴选依据" in note and "排序以评审专家的评分为准" in note
+    assert "“基本条件”和申报门槛来自正式文件" in note and "分值是项目办公室的评分方案" in note
+    assert "遴选排序依据" not in html
+    client_a.cookies["django_language"] = "en"
+    english = client_a.get(url("overview", application.pk), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "not the basis for selection" in english
+
+
 def test_clause_page_shows_basic_condition_and_generated_fields(client_a, application, open_window):
     html = client_a.get(url("clause", application.pk, "K1.1")).content.decode()
     assert "在2025年度中开展不少于50家企业" in html or "50家" in html

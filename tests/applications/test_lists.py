@@ -246,7 +246,7 @@ def test_k11_cells_of_the_wrong_type_are_all_reported_with_row_and_column(applic
 
 def test_k32_amount_that_is_not_a_number_is_named(application, applicant, open_window):
     row = {"阶段": "前期工作绩效", "日期": "2025-06-30", "新注册企业名称": "北京新企业有限公司", "注册资本金（万元）": "五百",
-           "提供企业信息日期": "2025-05-06", "注册日期": "2025-06-20"}
+           "注册地": "北京市海淀区", "业务范围": "技术开发", "提供企业信息日期": "2025-05-06", "注册日期": "2025-06-20"}
     with pytest.raises(ListInvalid) as exc:
         do_import(application, applicant, "K3.2", fill(excel.build_template(application, "K3.2"), [row]))
     assert problems_of(application, "K3.2", exc.value) == ["第 2 行“注册资本金（万元）”：应为数字（单位：万元），实际为“五百”"]

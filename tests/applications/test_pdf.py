@@ -250,22 +250,26 @@ def test_clause_status_words_and_gates_on_both_bases():
     doc = load("bad-gates")
     html = render_application_html(snapshot_of(doc))
     text = squash(re.sub(r"<[^>]+>", "", html))
-    assert "K1.3服务科技服务业企业营业收入增长前期：达到" in text  # met, but its score is left out
-    assert "本项得分不计入（X-K1-TWO" in text
+    # X-K1-TWO is not a gate: all three K1 items touched with no choice, the two best count, K1.3 is not chosen
+    assert "K1.3服务科技服务业企业营业收入增长前期：未选择" in text
+    assert "本项得分不计入（X-K1-TWO：未作选择，只计得分最高的项）" in text
     assert "K5.1综合类社会组织科技惠企服务及服务体系建设前期：不适用" in text
     assert "P6搭建科技服务平台前期：未达到" in text
     assert "K2促进科技服务业固定资产投资前期：未申报" in text
-    gates = text.split("（一）资格条件", 1)[1].split("（二）得分", 1)[0]
+    gates = text.split("（一）资格条件", 1)[1].split("（二）参考分", 1)[0]
     assert "X-K1-TWO" in gates and "X-K3-TWO" in gates and "X-P-TWO" in gates
     assert "专业服务能力至少具备2项，现满足1项（P2）" in gates
     assert gates.count("不符合遴选条件") == 2
-    scores = text.split("（二）得分", 1)[1].split("（三）", 1)[0]
-    assert "科技重点工作（K）28分28分" in scores and "总分33分33分" in scores
+    scores = text.split("（二）参考分（项目办公室评分方案）", 1)[1].split("（三）", 1)[0]
+    assert "科技重点工作（K）28分28分" in scores and "参考分合计33分33分" in scores
+    # what the numbers are: reference points under the office's scheme; official conditions; experts decide
+    assert "“参考分”按项目办公室的评分方案计算，不是遴选依据，遴选排序以评审专家的评分为准" in text
+    assert "资格条件和各条款的“基本条件”来自正式文件，是正式的申报条件" in text
 
     good = render_application_html(snapshot_of(load("good")))
     good_text = squash(re.sub(r"<[^>]+>", "", good))
     assert "K1.3服务科技服务业企业营业收入增长前期：未选择" in good_text
-    assert "总分129分135分" in good_text  # prior vs projected
+    assert "参考分合计129分135分" in good_text  # prior vs projected
 
 
 def test_plan_records_are_outside_the_prior_basis():

@@ -10,7 +10,9 @@ states what the evaluation must say. ``expect`` keys:
   listed, and every listed one must occur (``record`` may be a glob such as ``s-*``)
 * ``score``: {clause | K | P | total: points}
 * ``score_excluded_by``: {clause: gate ID}
+* ``self_declared``: {clause: [ids]} — counted records whose date is the applicant's own word (as a set)
 * ``eligible``, ``problems`` (gate IDs, as a set), ``outside_basis`` (ids, as a set), ``deferred`` (rule IDs)
+* ``warnings``: rule IDs of the evaluation's warnings (as a sorted list; not gates: eligibility unchanged)
 * ``invalid``: [{path, message?}] — the document is invalid with exactly these problems
 """
 
@@ -30,8 +32,8 @@ from zgcfund.core.programme import load_programme
 PROGRAMME = load_programme()
 CASE_FILES = ("k1", "k2", "k3", "k4", "k5", "p", "windows", "cross", "validation")
 EXTRA_IDS = {"REVIEW", "FORMAT"}  # the reviewer's verdict; document validation
-EXPECT_KEYS = {"status", "counted", "rejected", "score", "score_excluded_by", "eligible", "problems",
-               "outside_basis", "deferred", "invalid"}
+EXPECT_KEYS = {"status", "counted", "rejected", "score", "score_excluded_by", "self_declared", "eligible", "problems",
+               "outside_basis", "deferred", "invalid", "warnings"}
 
 
 def _load_cases() -> list[tuple[str, dict, dict]]:
@@ -91,12 +93,20 @@ def _check_evaluation(expect: dict, result: dict) -> list[str]:
     for cid, gate in (expect.get("score_excluded_by") or {}).items():
         if clauses[cid].get("score_excluded_by") != gate:
             bad.append(f"{cid} score_excluded_by {clauses[cid].get('score_excluded_by')!r}, expected {gate!r}")
+    for cid, want in (expect.get("self_declared") or {}).items():
+        got = sorted({d["record"] for d in clauses[cid].get("self_declared", ())})
+        if got != sorted(map(str, want)):
+            bad.append(f"{cid} self_declared {got}, expected {want}")
     if "eligible" in expect and result["eligible"] is not expect["eligible"]:
         bad.append(f"eligible {result['eligible']}, expected {expect['eligible']}")
     if "problems" in expect:
         got = sorted(p["rule"] for p in result["problems"])
         if got != sorted(expect["problems"]):
             bad.append(f"problems {got}, expected {sorted(expect['problems'])}")
+    if "warnings" in expect:
+        got = sorted(w["rule"] for w in result.get("warnings") or ())
+        if got != sorted(expect["warnings"]):
+            bad.append(f"warnings {got}, expected {sorted(expect['warnings'])}")
     if "outside_basis" in expect and sorted(result["outside_basis"]) != sorted(expect["outside_basis"]):
         bad.append(f"outside_basis {result['outside_basis']}, expected {expect['outside_basis']}")
     if "deferred" in expect:

@@ -77,6 +77,24 @@ def test_entry_without_ref_rejected_naming_the_key(key: str) -> None:
     assert str(err).startswith(f"changed.yaml: {key}: ")
 
 
+def test_parameter_without_a_class_rejected_naming_the_key() -> None:
+    err = _error(lambda d: d["parameters"]["k11_min_enterprises"].pop("kind"))
+    assert err.key == "parameters.k11_min_enterprises"
+    assert "'kind' is a required property" in err.reason
+    bad = _error(lambda d: d["parameters"]["k11_min_enterprises"].update(kind="points"))
+    assert bad.key == "parameters.k11_min_enterprises.kind"
+
+
+def test_every_parameter_is_classed_official_or_office() -> None:
+    programme = load_programme()
+    office = {n for n, p in programme.parameters.items() if not p.official}
+    assert {"industry_growth_rate", "start_growth_rate"} <= office
+    for name in ("k11_min_enterprises", "k12_min_revenue", "min_participants", "k32_min_capital",
+                 "k33_min_enterprises", "k52_min_contract_value", "p6_min_page_views", "p6_min_people_served",
+                 "p7_min_total_participants", "p_min_areas", "prior_start", "implementation_end"):
+        assert programme.parameters[name].official, name
+
+
 def test_ref_naming_an_unknown_clause_rejected() -> None:
     err = _error(lambda d: d["clauses"]["K3.1"]["record_rules"][0]["ref"].update(clause="K9.9"))
     assert (err.key, err.reason) == ("clauses.K3.1.record_rules[0].ref.clause", "unknown clause ID 'K9.9'")
@@ -142,7 +160,7 @@ def _year_2026(d: dict) -> None:
                                ("year_start", "2026-01-01", "2026-01-01"), ("year_end", "2026-01-01", "2026-12-31")]:
         d["parameters"][name]["values"][since] = value
     d["parameters"]["k34_min_participants"] = {
-        "label": "大型园区活动参加人数下限", "unit": "人", "values": {"2026-01-01": 100},
+        "label": "大型园区活动参加人数下限", "kind": "condition", "unit": "人", "values": {"2026-01-01": 100},
         "ref": {"clause": "K3.4", "quote": "每场活动不低于60人参加"}}
     d["clauses"]["K3.4"] = {
         "area": "K3", "title": "大型园区服务活动", "basic_condition": "每场不少于100人参加的园区服务活动不少于1场",

@@ -83,3 +83,14 @@ def test_programme_file_defines_no_id_unknown_to_the_clause_doc() -> None:
 def test_every_ref_names_a_known_id() -> None:
     known = set(clause_doc_ids())
     assert {ref["clause"] for _, ref in REFS} <= known
+
+
+CLAUSE_IDS = list(PROGRAMME.clauses)
+
+
+@pytest.mark.parametrize("clause_id", CLAUSE_IDS)
+def test_basic_condition_is_the_official_sentence_verbatim(clause_id: str) -> None:
+    """``basic_condition`` is shown as a quotation (home page, editor, PDF): it must be the official
+    text word for word (whitespace aside), never a paraphrase."""
+    quoted = PROGRAMME.clauses[clause_id].basic_condition
+    assert squash(quoted) in TEXT, f"{clause_id}: basic_condition not verbatim in the official text: {quoted}"

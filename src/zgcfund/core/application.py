@@ -372,6 +372,13 @@ class Validator:
         contract = self._date(doc, "contract_signed_on", problems, required=False)
         if applied_on and contract and contract < applied_on:
             problems.append(Problem("contract_signed_on", f"合同签署日期 {contract} 早于申报日期 {applied_on}"))
+        if applied_on and contract:  # W-PLAN: 实施期时间为2025年签署合同的日期到2026年6月
+            params = self.programme.params_on(applied_on)
+            first, last = params.get("contract_earliest"), params.get("contract_latest")
+            if first and last and not first <= contract <= last:
+                problems.append(Problem("contract_signed_on",
+                                        f"合同签署日期（contract_signed_on）{contract} 不在{first.year}年内"
+                                        f"（{first}至{last}）：实施期自{first.year}年签署合同的日期起算（W-PLAN）"))
 
         org_checks = self.org_checks
         if accepted_credit_codes:

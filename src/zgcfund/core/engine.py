@@ -19,16 +19,27 @@ from typing import Any
 from zgcfund.core import ENGINE_VERSION
 from zgcfund.core.application import PHASES, Application, validate
 from zgcfund.core.programme import CompiledClause, Programme, ScoreRule
-from zgcfund.core.vocabulary import _plain, normalise_text
+from zgcfund.core.vocabulary import CONTEXT, EvaluationContext, _plain, division_code, normalise_text, record_window
 from zgcfund.core.workdays import working_days_between
 
 EVALUATION_FORMAT = "zgc-evaluation/1"
 BASES = ("prior", "projected")
 REVIEW_RULE = "REVIEW"
+SELF_DECLARED = "申报单位自报，待项目办公室确认"
 APPLIES_TO = {"comprehensive": "本组织不是综合类社会组织，本项不适用",
               "registers_tech_contracts": "本组织不承担技术合同登记工作，本项不适用"}
 STATUS_NAMES = {"met": "满足", "not_met": "未满足", "not_declared": "未申报",
                 "not_chosen": "未选取", "not_applicable": "不适用"}
+
+
+def application_dates(params: dict, applied_on: dt.date, plan_start: dt.date) -> dict[str, dt.date]:
+    """The application's own dates a window may name. ``prior_end`` is W-PRIOR's 申报日: the
+    organization's own date, or the window's closing date when the programme setting
+    ``prior_until_window_close`` says so (2025-clauses.md, open points)."""
+    prior_end = applied_on
+    if params.get("prior_until_window_close") and "application_window_closes" in params:
+        prior_end = max(applied_on, params["application_window_closes"])
+    return {"applied_on": applied_on, "plan_start": plan_start, "prior_end": prior_end}
 
 
 def number(value: Decimal) -> int | float:
@@ -37,10 +48,18 @@ def number(value: Decimal) -> int | float:
     return value if isinstance(value, int) else float(value)
 
 
+class _MissingDate(Exception):
+    """A message counts working days between two dates and one of them is missing."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
 class _MessageValues(dict):
     """Values a rule message may name: the rule's extra values, then ``working_days`` (between
-    the record's notified_on and registered_on), the record's fields, the parameters; each
-    worked out only when the message names it. Anything else reads 未填写."""
+    the record's notified_on and registered_on), ``window`` (the record's phase window), the
+    record's fields (a party as its name; ``{enterprise[credit_code]}``, ``{enterprise[division]}``),
+    the parameters; each worked out only when the message names it. Anything else reads 未填写."""
 
     def __init__(self, record: dict, params: dict, extra: dict | None):
         super().__init__(extra or ())
@@ -48,9 +67,14 @@ class _MessageValues(dict):
 
     def __missing__(self, key: str) -> Any:
         if key == "working_days":
-            a, b = self.record.get("notified_on"), self.record.get("registered_on")
-            if a and b:
-                return working_days_between(a, b)
+            for name in ("notified_on", "registered_on"):
+                if not self.record.get(name):
+                    raise _MissingDate(name)
+            return working_days_between(self.record["notified_on"], self.record["registered_on"])
+        if key == "window":
+            window = record_window(self.record)
+            if window:
+                return f"{window[0]}（{window[1].isoformat()}至{window[2].isoformat()}）"
         if key in self.record:
             return _shown(self.record[key])
         if key in self.params:
@@ -58,9 +82,25 @@ class _MessageValues(dict):
         return "未填写"
 
 
+class _PartyShown(str):
+    """A party in a message: its name; ``[credit_code]`` and ``[division]`` (positions 3–8) on request."""
+
+    def __new__(cls, party: dict) -> _PartyShown:
+        shown = super().__new__(cls, party.get("name") or "未填写")
+        shown.party = party
+        return shown
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if key == "division":
+            return division_code(self.party) or "未填写"
+        return self.party.get(key) or "未填写"
+
+
 def _shown(value: Any) -> Any:
     if value is None:
         return "未填写"
+    if isinstance(value, dict) and "name" in value:
+        return _PartyShown(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.date):
@@ -70,8 +110,13 @@ def _shown(value: Any) -> Any:
     return _plain(value)
 
 
-def _message(template: str, record: dict, params: dict, extra: dict | None = None) -> str:
-    return template.format_map(_MessageValues(record, params, extra))
+def _message(template: str, record: dict, params: dict, extra: dict | None = None,
+             labels: dict[str, str] | None = None) -> str:
+    try:
+        return template.format_map(_MessageValues(record, params, extra))
+    except _MissingDate as missing:  # never "仅 未填写 个工作日": say which date is missing
+        label = (labels or {}).get(missing.name, missing.name)
+        return f"未填写“{label}”（{missing.name}），无法计算提供信息日期与注册日期之间的工作日数"
 
 
 def same_work_keys(record: dict) -> list[Any]:
@@ -169,10 +214,21 @@ class Evaluation:
         self.programme, self.app, self.basis = programme, app, basis
         self.rules = programme.rules_on(app.applied_on)
         self.params = self.rules.params
-        dates = {"applied_on": app.applied_on, "plan_start": app.plan_start}
+        dates = application_dates(self.params, app.applied_on, app.plan_start)
+        prior_end = dates["prior_end"]
+        # the as-of date: a figure for a period counts only when the period has ended by then (K1.3)
+        self.as_of = prior_end if basis == "prior" else self.params.get("implementation_end", prior_end)
+        self.pending: list[dict] = []
         self.windows = {wid: w.bounds(self.params, dates) for wid, w in programme.windows.items()}
 
     def run(self) -> dict:
+        token = CONTEXT.set(EvaluationContext())
+        try:
+            return self._run()
+        finally:
+            CONTEXT.reset(token)
+
+    def _run(self) -> dict:
         prog, app = self.programme, self.app
         by_clause: dict[str, list[dict]] = defaultdict(list)
         touched: dict[str, set[str]] = defaultdict(set)
@@ -186,12 +242,16 @@ class Evaluation:
                 by_clause[r["clause"]].append(r)
 
         problems, not_chosen = self._choices(touched)
+        # X-K1-TWO / X-K3-TWO: a sub-item touched only by plan records is not touched on the prior basis
+        on_basis = {c for c, phases in touched.items() if include_plan or "prior" in phases}
+        warnings: list[dict] = []
         keep = prog.same_work["keep"]
         families = [keep] + [f for f in prog.families if f != keep]
         counted_work = _CountedWork()
         clauses: dict[str, dict] = {}
         scores: dict[str, Decimal] = {}
         for family in families:
+            kept: list[tuple[str, list[dict]]] = []
             for clause in prog.clauses_of(family):
                 out, score, counted = self._clause(self.rules.clauses[clause.id],
                                                    by_clause.get(clause.id, []), not_chosen,
@@ -200,9 +260,14 @@ class Evaluation:
                 clauses[clause.id] = out
                 scores[clause.id] = score
                 if family == keep and family in prog.same_work["families"]:
+                    kept.append((clause.id, counted))
+            # an unresolved choice is settled before X-ONCE looks at this family's counted work
+            warnings += self._unresolved_choices(family, on_basis, clauses, scores)
+            for cid, counted in kept:
+                if clauses[cid]["status"] != "not_chosen":
                     counted_work.add(counted)
 
-        problems += self._unresolved_choices(touched, clauses, scores)
+        warnings += [w for c in clauses.values() for w in c.pop("_warnings", ())]
         problems += self._areas_gates(clauses)
         family_scores = {f: sum((scores[c.id] for c in prog.clauses_of(f)), Decimal(0))
                          for f in prog.families}
@@ -213,11 +278,12 @@ class Evaluation:
             "basis": self.basis,
             "eligible": not problems,
             "problems": problems,
+            "warnings": warnings,
             "clauses": {cid: clauses[cid] for cid in prog.clauses},
             "score": {**{f: number(s) for f, s in family_scores.items()}, "total": number(total)},
             "outside_basis": outside_basis,
-            "deferred": [{"rule": c["id"], "message": f"{c['label']}：验收时核对"}
-                         for c in prog.acceptance_checks],
+            "deferred": self.pending + [{"rule": c["id"], "message": f"{c['label']}：验收时核对"}
+                                        for c in prog.acceptance_checks],
             "engine_version": ENGINE_VERSION,
             "programme_sha256": prog.sha256,
             "scoring_version": prog.scoring["version"],
@@ -239,20 +305,23 @@ class Evaluation:
                     not_chosen[cid] = gate.id
         return [], not_chosen
 
-    def _unresolved_choices(self, touched: dict, clauses: dict, scores: dict) -> list[dict]:
-        problems = []
+    def _unresolved_choices(self, family: str, on_basis: set[str], clauses: dict, scores: dict) -> list[dict]:
+        """X-K1-TWO / X-K3-TWO are not gates: with all of a group touched and no choice made, the
+        best-scoring ``gate.choose`` count, the rest are ``not_chosen``, and the evaluation warns."""
+        warnings = []
         for gate in self.programme.gates:
             if gate.kind != "choose" or gate.group in self.app.choices:
                 continue
             members = self.programme.choice_groups[gate.group]
-            used = [c for c in members if c in touched]
+            if self.programme.clauses[members[0]].family != family:
+                continue
+            used = [c for c in members if c in on_basis]
             if len(used) <= gate.choose:
                 continue
-            problems.append({"rule": gate.id, "message":
-                             f"{gate.group}的{'、'.join(members)}中只可选取{gate.choose}项开展，"
-                             f"现填报了{len(used)}项且未作选择；排序时只计得分最高的{gate.choose}项"})
-            exclude_beyond_choice(gate, members, used, clauses, scores)
-        return problems
+            left = exclude_beyond_choice(gate, members, used, clauses, scores)
+            best = [c for c in used if c not in left]
+            warnings.append({"rule": gate.id, "message": choice_warning(gate, members, used, best, left)})
+        return warnings
 
     def _areas_gates(self, clauses: dict) -> list[dict]:
         problems = []
@@ -270,6 +339,25 @@ class Evaluation:
                                  + (f"（{'、'.join(met)}）" if met else "")})
         return problems
 
+    def _figures_due(self, clause: Any, records: list[dict], rejected: list[dict]) -> list[dict]:
+        """A figure for a period (field ``period_end``) counts only when the period has ended on the
+        as-of date (申报日 for prior): a later one is left out, the record itself still counts."""
+        late = {name: self.params[raw["period_end"]["param"]] for name, raw in clause.raw["fields"].items()
+                if "period_end" in raw and self.params[raw["period_end"]["param"]] > self.as_of}
+        if not late:
+            return records
+        out = []
+        for r in records:
+            names = [n for n in late if r.get(n) is not None]
+            if names:
+                for n in names:
+                    rejected.append({"record": r["id"], "rule": clause.id, "field": n, "message":
+                                     f"{clause.fields[n].label}的统计期至{late[n]}，评估基准日{self.as_of}尚未结束，"
+                                     "该数字不计入（本记录其余内容仍计入）"})
+                r = {**r, **{n: None for n in names}}
+            out.append(r)
+        return out
+
     # --- one clause -------------------------------------------------------------
     def _clause(self, cc: CompiledClause, records: list[dict], not_chosen: dict[str, str],
                 counted_work: _CountedWork | None, declared: bool = True) -> tuple[dict, Decimal, list[dict]]:
@@ -279,6 +367,8 @@ class Evaluation:
 
         def reject(r: dict, rule: str, message: str) -> None:
             rejected.append({"record": r["id"], "rule": rule, "message": message})
+
+        warnings: list[dict] = []
 
         status = None
         if clause.applies_to and not self.app.organization.get(clause.applies_to):
@@ -294,6 +384,7 @@ class Evaluation:
             return {"status": status, "score": 0, "counted": [], "rejected": rejected}, Decimal(0), []
 
         survivors = []
+        context = CONTEXT.get() or EvaluationContext()
         windows = self.windows
         phase_windows = self.programme.phase_windows
         extra = clause.windows
@@ -306,6 +397,7 @@ class Evaluation:
                 if r["phase"] in override and when(r):
                     wid = override[r["phase"]]
             start, end = windows[wid]
+            phase_window = (self.programme.windows[wid].label, start, end)
             day = r["date"]
             if not start <= day <= end:
                 reject(r, wid, f"日期 {day} 不在{self.programme.windows[wid].label}"
@@ -322,9 +414,13 @@ class Evaluation:
                            "与科技重点工作中已计入的记录为同一工作（相同证明材料，或相同名称和日期），不重复计入")
                     continue
                 survivors.append(r)
+                context.windows[id(r)] = phase_window
 
+        labels = {name: f.label for name, f in clause.fields.items()}
         rule_trace = []
-        for rule in cc.rules:
+        raw_rules = clause.raw.get("record_rules") or []
+        for index, rule in enumerate(cc.rules):
+            warn = index < len(raw_rules) and raw_rules[index].get("warn")
             applies = survivors if rule.when is None else [r for r in survivors if rule.when(r)]
             if not applies:
                 rule_trace.append({"rule": rule.id, "quote": rule.quote, "checked": 0, "failed": 0})
@@ -333,19 +429,28 @@ class Evaluation:
                 _, failed = rule.set_rule(applies)
                 failed_ids = {id(o.record) for o in failed}
                 for o in failed:
-                    reject(o.record, rule.id, _message(rule.message, o.record, params, o.extra))
+                    message = _message(rule.message, o.record, params, o.extra, labels)
+                    reject(o.record, rule.id, message)
+                    if warn:
+                        warnings.append({"rule": rule.id, "message": f"{clause.id} 记录 {o.record['id']}：{message}"})
             else:
                 test = rule.test
                 bad = [r for r in applies if not test(r)]  # type: ignore[misc]
                 failed_ids = {id(r) for r in bad}
                 for r in bad:
-                    reject(r, rule.id, _message(rule.message, r, params))
+                    reject(r, rule.id, _message(rule.message, r, params, None, labels))
             if failed_ids:
                 survivors = [r for r in survivors if id(r) not in failed_ids]
             rule_trace.append({"rule": rule.id, "quote": rule.quote, "checked": len(applies),
                                "failed": len(failed_ids)})
 
-        met, condition_trace = cc.condition.evaluate(survivors)
+        context.counted[clause.id] = survivors
+        survivors = self._figures_due(clause, survivors, rejected)
+        met, condition_trace = cc.condition.evaluate(survivors, self.as_of)
+        if met and survivors:
+            self.pending += [{"rule": clause.id, "message": f"{node['check']}：统计期至{node['period_end']}，"
+                                                          f"评估基准日{self.as_of}尚未结束，作为承诺于验收时核对"}
+                             for node in _pending_nodes(condition_trace)]
         if not records and not declared:
             # not_declared only when the application has no record at all for the clause; plan
             # records left out of the prior basis still make it declared (so: not_met on this basis)
@@ -358,20 +463,62 @@ class Evaluation:
             trace["score"] = score_trace
         out = {"status": status, "score": number(score), "counted": [r["id"] for r in survivors],
                "rejected": rejected, "trace": trace}
+        if warnings:
+            out["_warnings"] = warnings
         missing = [r["id"] for r in survivors if not r.get("evidence")]
         if missing:
             out["missing_evidence"] = missing
+        declared = [{"record": r["id"], "field": f.name,
+                     "message": f"{f.label} {_shown(r[f.name])}：{SELF_DECLARED}"}
+                    for r in survivors for f in clause.fields.values()
+                    if f.self_declared and r.get(f.self_declared) is True and r.get(f.name) is not None]
+        if declared:
+            out["self_declared"] = declared
         return out, score, survivors
 
 
-def exclude_beyond_choice(gate: Any, members: list[str], used: list[str], clauses: dict, scores: dict) -> None:
-    """An unresolved choice (X-K1-TWO / X-K3-TWO): only the best-scoring ``gate.choose`` clauses count."""
+def choice_warning(gate: Any, members: list[str], used: list[str], best: list[str], left: list[str]) -> str:
+    return (f"{gate.group}的{'、'.join(members)}中只可选取{gate.choose}项开展，现{len(used)}项均有记录且未作选择；"
+            f"按得分最高的{'、'.join(best)}计入，{'、'.join(left)}为未选取，不计分。请在提交前作出选择")
+
+
+def _pending_nodes(node: dict) -> list[dict]:
+    if node.get("pending"):
+        return [node]
+    return [n for item in node.get("items", ()) for n in _pending_nodes(item)]
+
+
+def exclude_beyond_choice(gate: Any, members: list[str], used: list[str], clauses: dict, scores: dict) -> list[str]:
+    """An unresolved choice (X-K1-TWO / X-K3-TWO): only the best-scoring ``gate.choose`` clauses count;
+    the others become ``not_chosen`` (their counted records rejected by the gate's rule, their
+    would-be status and trace kept, so a re-scoring can settle the choice again). Returns those left out."""
     best = sorted(used, key=lambda c: (-scores[c], members.index(c)))[: gate.choose]
-    for cid in used:
-        if cid not in best and scores[cid]:
-            clauses[cid]["score_excluded_by"] = gate.id
-            clauses[cid]["score"] = 0
-            scores[cid] = Decimal(0)
+    left = [c for c in used if c not in best]
+    for cid in left:
+        out = clauses[cid]
+        out["score_excluded_by"] = gate.id
+        out["status_if_chosen"] = out["status"]
+        out["status"] = "not_chosen"
+        out["score"] = 0
+        out["rejected"] = [{"record": rid, "rule": gate.id,
+                            "message": f"未作选择，按得分最高的{'、'.join(best)}计入，本项未选取"}
+                           for rid in out["counted"]] + out["rejected"]
+        out["counted"] = []
+        out.pop("missing_evidence", None)
+        scores[cid] = Decimal(0)
+    return left
+
+
+def restore_choice(clause: dict) -> None:
+    """Undo :func:`exclude_beyond_choice` on one clause (re-scoring settles the choice again)."""
+    gate = clause.pop("score_excluded_by", None)
+    status = clause.pop("status_if_chosen", None)
+    if gate is None or status is None:
+        return
+    clause["status"] = status
+    clause["counted"] = [r["record"] for r in clause["rejected"] if r["rule"] == gate]
+    clause["rejected"] = [r for r in clause["rejected"] if r["rule"] != gate]
+    clause["score"] = (clause.get("trace") or {}).get("score", {}).get("total", 0) if status == "met" else 0
 
 
 def evaluate_application(programme: Programme, app: Application, basis: str = "prior") -> dict:

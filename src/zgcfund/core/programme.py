@@ -29,7 +29,7 @@ from zgcfund.core.vocabulary import (
 
 PROGRAMME_DIR = resources.files("zgcfund") / "programme_files"
 DEFAULT_PROGRAMME = "zgc-social-org-2025"
-APPLICATION_DATES = ("applied_on", "plan_start")
+APPLICATION_DATES = ("applied_on", "plan_start", "prior_end")
 
 
 class _Loader(yaml.SafeLoader):
@@ -62,6 +62,11 @@ class Parameter:
     values: tuple[tuple[dt.date, Any], ...]  # sorted by date in force
     ref: Ref
     note: str = ""
+    kind: str = "condition"  # "condition": quoted from the official text; "office": set by the office
+
+    @property
+    def official(self) -> bool:
+        return self.kind == "condition"
 
     def value_on(self, day: dt.date) -> Any:
         current = self.values[0][1]
@@ -95,6 +100,7 @@ class FieldSpec:
     required: bool = False
     values: dict[str, str] | None = None
     calendar: str | None = None
+    self_declared: str | None = None  # a bool field saying this date is the applicant's own word
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,9 @@ class Programme:
                     day = dt.date.fromisoformat(since)
                     if p["unit"] == "date":
                         value = dt.date.fromisoformat(str(value))
+                    elif p["unit"] == "switch" or isinstance(value, bool):  # a setting: true/false only
+                        if p["unit"] != "switch" or not isinstance(value, bool):
+                            raise ValueError(f"{value!r} (unit switch takes true/false)")
                     elif not isinstance(value, int | float):
                         raise ValueError(value)
                     else:
@@ -225,7 +234,7 @@ class Programme:
                     raise self._fail(f"parameters.{name}.values.{since}", f"bad value: {exc}") from None
                 values.append((day, value))
             out[name] = Parameter(name, p["label"], p["unit"], tuple(sorted(values)),
-                                  Ref(**p["ref"]), p.get("note", ""))
+                                  Ref(**p["ref"]), p.get("note", ""), p["kind"])
         return out
 
     def _clauses(self, raw: dict) -> dict[str, ClauseDef]:
@@ -237,8 +246,11 @@ class Programme:
             for name, f in c["fields"].items():
                 if f["type"] in ("enum", "set") and not f.get("values"):
                     raise self._fail(f"clauses.{cid}.fields.{name}", "enum/set needs values")
+                if f.get("self_declared") and f["self_declared"] not in c["fields"]:
+                    raise self._fail(f"clauses.{cid}.fields.{name}.self_declared",
+                                     f"unknown field '{f['self_declared']}'")
                 fields[name] = FieldSpec(name, f["type"], f["label"], f.get("required", False),
-                                         f.get("values"), f.get("calendar"))
+                                         f.get("values"), f.get("calendar"), f.get("self_declared"))
             out[cid] = ClauseDef(cid, self.area_family[c["area"]], c["area"], c["title"],
                                  c["basic_condition"], tuple(c["evidence"]), fields,
                                  c.get("applies_to"), tuple(c.get("windows", [])), c)
@@ -380,6 +392,10 @@ class Programme:
                          dec(spec["cap"]) if "cap" in spec else None)
 
     # views used by the UI and the docs
+    def official_conditions(self) -> dict[str, Parameter]:
+        """Parameters quoted from the official text (``kind: condition``), in file order."""
+        return {name: p for name, p in self.parameters.items() if p.official}
+
     def clauses_of(self, family: str) -> list[ClauseDef]:
         return [c for c in self.clauses.values() if c.family == family]
 

@@ -1,7 +1,8 @@
 """JSON Schema of the programme file format ``zgc-programme/1``.
 
 Every rule, window, gate, parameter and score entry must carry ``ref``: the
-clause ID and a sentence quoted from the official text.
+clause ID and a sentence quoted from the official text. Every parameter declares its ``kind``:
+``condition`` (an official condition) or ``office`` (a number the office sets).
 """
 
 REF = {
@@ -24,6 +25,10 @@ NUMBER_OR_PARAM = {
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
+#: a parameter's class: an official condition (threshold or date quoted from the official text) or
+#: a number the programme office sets
+PARAMETER_KINDS = ("condition", "office")
+
 FIELD = {
     "type": "object",
     "required": ["type", "label"],
@@ -35,6 +40,11 @@ FIELD = {
         "required": {"type": "boolean"},
         "values": {"type": "object", "additionalProperties": {"type": "string"}},
         "calendar": {"enum": ["working_days"]},
+        # a date the applicant declares itself: names the bool field that says so
+        "self_declared": {"type": "string"},
+        # a figure for a period: counts only when the period has ended on the evaluation's as-of date
+        "period_end": {"type": "object", "required": ["param"], "additionalProperties": False,
+                       "properties": {"param": {"type": "string"}}},
     },
 }
 
@@ -47,6 +57,8 @@ RECORD_RULE = {
         "when": {"type": "object"},
         "test": {"type": "object"},
         "message": {"type": "string"},
+        # the rejection is also listed in the evaluation's `warnings` (e.g. K5.2 overlapping periods)
+        "warn": {"type": "boolean"},
         "ref": REF,
     },
 }
@@ -143,15 +155,19 @@ PROGRAMME_SCHEMA = {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                "required": ["label", "unit", "values", "ref"],
+                "required": ["label", "kind", "unit", "values", "ref"],
                 "additionalProperties": False,
                 "properties": {
                     "label": {"type": "string"},
+                    # condition: quoted from the official text (changed only by a flagged change of
+                    # conditions); office: a number the programme office sets (points, rates …)
+                    "kind": {"enum": list(PARAMETER_KINDS)},
                     "unit": {"type": "string"},
                     "note": {"type": "string"},
                     "values": {"type": "object", "minProperties": 1,
                                "propertyNames": {"pattern": r"^\d{4}-\d{2}-\d{2}$"},
-                               "additionalProperties": {"type": ["number", "string"]}},
+                               # boolean: a setting (unit: switch) for a point the text leaves open
+                               "additionalProperties": {"type": ["number", "string", "boolean"]}},
                     "ref": REF,
                 },
             },

@@ -15,6 +15,7 @@ stored evaluation under a new scheme without evaluating the document again.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from zgcfund.core.engine import exclude_beyond_choice, number, score_from_values
+from zgcfund.core.engine import choice_warning, exclude_beyond_choice, number, restore_choice, score_from_values
 from zgcfund.core.errors import ProgrammeFileError
 from zgcfund.core.programme import Programme, parse_programme
 
@@ -60,13 +61,19 @@ class SchemeChange:
 def _plain(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     d = Decimal(str(value))
     return format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
 
 
 def editable_parameters(programme: Programme) -> list[str]:
-    """Parameters the office may set here: the numeric ones (thresholds, rates), not dates."""
-    return [name for name, p in programme.parameters.items() if p.unit != "date"]
+    """Numeric parameters (thresholds, rates), not dates or switches. Which of them the office may set
+    in its scheme editor (``kind: office``) is the web app's rule; official conditions change only
+    by a flagged change of conditions (:func:`edit_parameters`)."""
+    return [name for name, p in programme.parameters.items() if p.unit not in ("date", "switch")]
 
 
 def _fields(programme: Programme) -> list[tuple[str, str, str, Any, tuple]]:
@@ -156,6 +163,11 @@ def _render(programme: Programme, scoring: dict, params: dict[str, Any], header:
     dumped = yaml.safe_dump({"scoring": scoring}, allow_unicode=True, sort_keys=False, width=100000,
                             default_flow_style=None)
     body = "".join(lines[:start]) + header + dumped + "".join(lines[end:])
+    return _set_parameters(programme, body, params)
+
+
+def _set_parameters(programme: Programme, body: str, params: Mapping[str, Any]) -> str:
+    """``body`` with each named parameter's latest value (the one of its latest date in force) changed."""
     for name, value in params.items():
         p = programme.parameters[name]
         since = p.values[-1][0].isoformat()
@@ -219,6 +231,63 @@ def edit_scheme(programme: Programme, values: Mapping[str, str], *, version: str
     except ProgrammeFileError as exc:
         raise SchemeEditError({"__all__": f"修改后的项目文件无效：{exc}"}) from None
     _verify(programme, edited, params)
+    return edited
+
+
+def edit_parameters(programme: Programme, values: Mapping[str, str], *, names, header: str = "") -> Programme:
+    """A new programme: ``programme`` with the latest value of each parameter in ``names`` set from
+    ``values`` (a form string per name: a number, or YYYY-MM-DD for a date parameter); the scoring
+    section is left as it is. ``header`` (comment lines) goes before ``parameters:``. Raises
+    :class:`SchemeEditError` keyed ``param.NAME`` for a bad value, ``__all__`` if nothing changed."""
+    problems: dict[str, str] = {}
+    params: dict[str, Any] = {}
+    for name in names:
+        p = programme.parameters[name]
+        raw = values.get(name)
+        if raw is None:
+            continue
+        key, old = f"param.{name}", p.values[-1][1]
+        if p.unit == "switch":
+            text = (raw or "").strip().lower()
+            if text not in ("true", "false"):
+                problems[key] = f"{p.label}：请填写 true 或 false。"
+                continue
+            if (text == "true") != old:
+                params[name] = text == "true"
+        elif p.unit == "date":
+            text = (raw or "").strip()
+            try:
+                new: Any = dt.date.fromisoformat(text)
+            except ValueError:
+                problems[key] = f"{p.label}：“{text}”不是日期（格式 YYYY-MM-DD）。"
+                continue
+            if new != old:
+                params[name] = new
+        else:
+            new = _parse(key, p.label, raw, p.unit, problems)
+            if new is not None and new != Decimal(str(old)):
+                params[name] = new
+    if not params and not problems:
+        problems["__all__"] = "没有修改任何条件。"
+    if problems:
+        raise SchemeEditError(problems)
+    text = programme.source_text
+    at = re.search(r"(?m)^parameters:\n", text)
+    if at is None:
+        raise ProgrammeFileError(programme.origin, "parameters", "no top-level parameters section")
+    body = _set_parameters(programme, text[:at.start()] + header + text[at.start():], params)
+    try:
+        edited = parse_programme(body, f"{programme.origin} → parameters")
+    except ProgrammeFileError as exc:
+        raise SchemeEditError({"__all__": f"修改后的项目文件无效：{exc}"}) from None
+    old_data, new_data = _without_scheme(programme.data, params), _without_scheme(edited.data, params)
+    old_data["scoring"], new_data["scoring"] = programme.scoring, edited.scoring
+    if old_data != new_data:
+        raise SchemeEditError({"__all__": "内部错误：改写项目文件时改动了所改条件以外的内容，已放弃保存。"})
+    for name, value in params.items():
+        got = edited.parameters[name].values[-1][1]
+        if (got != value) if isinstance(value, dt.date | bool) else (Decimal(str(got)) != value):
+            raise SchemeEditError({f"param.{name}": "内部错误：参数未能写入项目文件，已放弃保存。"})
     return edited
 
 
@@ -303,6 +372,7 @@ def rescore(evaluation: dict, programme: Programme) -> dict:
     scores: dict[str, Decimal] = {}
     clauses = out["clauses"]
     for cid, clause in clauses.items():
+        restore_choice(clause)
         clause.pop("score_excluded_by", None)
         trace = clause.get("trace") or {}
         if clause["status"] != "met" or "score" not in trace:
@@ -315,13 +385,19 @@ def rescore(evaluation: dict, programme: Programme) -> dict:
         trace["score"] = new_trace
         clause["score"] = number(score)
         scores[cid] = score
-    unresolved = {p["rule"] for p in out["problems"]}
+    # an unresolved choice (a warning since issue 10; a problem in older evaluations) is settled again
+    unresolved = {p["rule"] for p in out["problems"]} | {w["rule"] for w in out.get("warnings") or ()}
     for gate in programme.gates:
         if gate.kind != "choose" or gate.id not in unresolved:
             continue
         members = programme.choice_groups[gate.group]
-        used = [c for c in members if clauses[c]["status"] != "not_declared"]
-        exclude_beyond_choice(gate, members, used, clauses, scores)
+        used = [c for c in members if clauses[c]["status"] not in ("not_declared", "not_chosen")]
+        left = exclude_beyond_choice(gate, members, used, clauses, scores)
+        if "warnings" in out:
+            out["warnings"] = [w if w["rule"] != gate.id else
+                               {**w, "message": choice_warning(gate, members, used,
+                                                               [c for c in used if c not in left], left)}
+                               for w in out["warnings"]]
     family_scores = {f: sum((scores[c.id] for c in programme.clauses_of(f)), Decimal(0)) for f in programme.families}
     out["score"] = {**{f: number(s) for f, s in family_scores.items()},
                     "total": number(sum(family_scores.values(), Decimal(0)))}

@@ -11,10 +11,12 @@ needs no code.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -81,14 +83,46 @@ def normalise_text(text: str) -> str:
     return "".join(filter(str.isalnum, text))
 
 
+def normalise_name(name: str) -> str:
+    """An enterprise's or unit's name for identity matching: NFKC (full-width brackets （）, letters
+    and digits become half-width), case-folded, without any whitespace. The one place names are
+    normalised for "same enterprise" decisions."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def party_key(party: dict | None) -> str | None:
+    """One party's own key (its credit code, else its normalised name); :func:`party_identities`
+    also matches a party without a code to a coded party of the same normalised name."""
     if not party:
         return None
     code = party.get("credit_code")
     if code:
         return "code:" + code
     name = party.get("name")
-    return "name:" + normalise_text(name) if name else None
+    return "name:" + normalise_name(name) if name else None
+
+
+def party_identities(parties: Iterable[dict | None]) -> list[str | None]:
+    """Identity of each party in a list: the same credit code is the same enterprise; a party
+    without a code is the party whose normalised name (:func:`normalise_name`) it shares — a coded
+    one if any. Different codes are different enterprises, whatever the names."""
+    parties = list(parties)
+    by_name: dict[str, str] = {}
+    for p in parties:  # coded parties first: a code-less record may come before its coded twin
+        if p and p.get("credit_code") and p.get("name"):
+            by_name.setdefault(normalise_name(p["name"]), "code:" + p["credit_code"])
+    out: list[str | None] = []
+    for p in parties:
+        if not p:
+            out.append(None)
+        elif p.get("credit_code"):
+            out.append("code:" + p["credit_code"])
+        elif p.get("name"):
+            name = normalise_name(p["name"])
+            out.append(by_name.setdefault(name, "name:" + name))
+        else:
+            out.append(None)
+    return out
 
 
 def key_function(scope: Scope, name: str, key: str) -> Callable[[Record], Any]:
@@ -96,6 +130,39 @@ def key_function(scope: Scope, name: str, key: str) -> Callable[[Record], Any]:
     if scope.field_type(name) == "party":
         return lambda r: party_key(r.get(name))
     return lambda r: r.get(name)
+
+
+def keys_function(scope: Scope, name: str, key: str) -> Callable[[list[Record]], list[Any]]:
+    """The keys of a list of records by one field; a party field by :func:`party_identities`."""
+    scope.field(name, key)
+    if scope.field_type(name) == "party":
+        return lambda records: party_identities(r.get(name) for r in records)
+    return lambda records: [r.get(name) for r in records]
+
+
+# --- what an evaluation tells the building blocks ------------------------------------------
+
+@dataclass
+class EvaluationContext:
+    """Set by the engine while it evaluates one application: each record's phase window
+    (``{in_window: F}``) and the records counted so far per clause (``{unique: F, across: [...]}``)."""
+
+    windows: dict[int, tuple[str, dt.date, dt.date]] = field(default_factory=dict)  # id(record) → (label, start, end)
+    counted: dict[str, list[Record]] = field(default_factory=dict)  # clause → counted records
+
+
+CONTEXT: ContextVar[EvaluationContext | None] = ContextVar("zgcfund_evaluation_context", default=None)
+
+
+def record_window(record: Record) -> tuple[str, dt.date, dt.date] | None:
+    ctx = CONTEXT.get()
+    return ctx.windows.get(id(record)) if ctx is not None else None
+
+
+def division_code(party: dict | None) -> str | None:
+    """Positions 3–8 of a party's credit code (GB/T 2260 division code), None without a code."""
+    code = (party or {}).get("credit_code")
+    return code[2:8] if isinstance(code, str) and len(code) >= 8 else None
 
 
 # --- record predicates ---------------------------------------------------------------
@@ -126,9 +193,35 @@ def compile_predicate(spec: Any, scope: Scope, key: str = "test") -> Predicate:
     if "not" in spec:
         inner = compile_predicate(spec["not"], scope, f"{key}.not")
         return lambda r: not inner(r)
+    if "setting" in spec:  # a programme setting (unit: switch) the office decides
+        value = bool(scope.operand({"param": spec["setting"]}, f"{key}.setting").value)
+        return lambda r: value
     if "present" in spec:
-        name = scope.field(spec["present"], f"{key}.present")
+        name, _, part = spec["present"].partition(".")
+        scope.field(name, f"{key}.present")
+        if part:  # a party's part: enterprise.credit_code
+            if scope.field_type(name) != "party" or part not in ("name", "credit_code"):
+                raise SpecError(f"{scope.where}.{key}.present", f"'{spec['present']}': only party.name or party.credit_code")
+            return lambda r: (r.get(name) or {}).get(part) not in (None, "")
         return lambda r: r.get(name) not in (None, "", [])
+    if "in_window" in spec:
+        # a date field inside the record's own phase window (W-PRIOR / W-PLAN), as the engine set it
+        name = scope.field(spec["in_window"], f"{key}.in_window")
+
+        def in_window(r: Record) -> bool:
+            day, window = r.get(name), record_window(r)
+            return day is not None and (window is None or window[1] <= day <= window[2])
+        return in_window
+    if "division_code" in spec:
+        name = scope.field(spec["division_code"], f"{key}.division_code")
+        if scope.field_type(name) != "party" or set(spec) != {"division_code", "prefix_in"}:
+            raise SpecError(f"{scope.where}.{key}", "division_code needs a party field and prefix_in")
+        prefixes = tuple(str(p) for p in spec["prefix_in"])
+
+        def division_test(r: Record) -> bool:
+            division = division_code(r.get(name))
+            return division is not None and division.startswith(prefixes)
+        return division_test
     if "growth" in spec:
         cur, prev = (scope.field(n, f"{key}.growth") for n in spec["growth"])
         op, operand = _comparison({k: v for k, v in spec.items() if k != "growth"}, scope, key)
@@ -193,13 +286,22 @@ SetRule = Callable[[list[Record]], tuple[list[Record], list[Outcome]]]
 
 def compile_set_rule(spec: dict, scope: Scope, key: str = "test") -> SetRule | None:
     if "unique" in spec:
-        keyf = key_function(scope, spec["unique"], f"{key}.unique")
+        # same enterprise by identity (party_identities), within the clause and, with ``across``,
+        # against the records already counted in the named clauses (evaluated earlier)
+        name = spec["unique"]
+        keysf = keys_function(scope, name, f"{key}.unique")
+        across = tuple(spec.get("across", ()))
 
         def unique(records: list[Record]) -> tuple[list[Record], list[Outcome]]:
+            ctx = CONTEXT.get()
+            earlier = [(cid, r) for cid in across for r in (ctx.counted.get(cid, ()) if ctx else ())]
+            keys = keysf([r for _, r in earlier] + records)
             seen: dict[Any, str] = {}
+            for (cid, r), k in zip(earlier, keys, strict=False):
+                if k is not None:
+                    seen.setdefault(k, f"{r['id']}（{cid}）")
             kept, out = [], []
-            for r in records:
-                k = keyf(r)
+            for r, k in zip(records, keys[len(earlier):], strict=True):
                 if k is None:
                     kept.append(r)
                 elif k in seen:
@@ -212,19 +314,19 @@ def compile_set_rule(spec: dict, scope: Scope, key: str = "test") -> SetRule | N
     if "group_sum" in spec:
         field = scope.field(spec["group_sum"], f"{key}.group_sum")
         by = spec.get("by")
-        keyf = key_function(scope, by, f"{key}.by")
+        keysf = keys_function(scope, by, f"{key}.by")
         op, operand = _comparison({k: v for k, v in spec.items()
                                    if k not in ("group_sum", "by")}, scope, key)
         cmp, threshold = COMPARISONS[op], Decimal(str(operand.value))
 
         def group_sum(records: list[Record]) -> tuple[list[Record], list[Outcome]]:
             totals: dict[Any, Decimal] = {}
-            for r in records:
-                k = keyf(r)
+            keys = keysf(records)
+            for r, k in zip(records, keys, strict=True):
                 totals[k] = totals.get(k, Decimal(0)) + Decimal(str(r.get(field) or 0))
             kept, out = [], []
-            for r in records:
-                total = totals[keyf(r)]
+            for r, k in zip(records, keys, strict=True):
+                total = totals[k]
                 if cmp(total, threshold):
                     kept.append(r)
                 else:
@@ -233,6 +335,25 @@ def compile_set_rule(spec: dict, scope: Scope, key: str = "test") -> SetRule | N
                                            "unit_name": party.get("name", "")}))
             return kept, out
         return group_sum
+    if "disjoint_periods" in spec:
+        # each record reports its own period [start, end] (start absent: the end day alone); a record
+        # whose period overlaps one already counted (file order) is not summed twice
+        start_f, end_f = (scope.field(n, f"{key}.disjoint_periods") for n in spec["disjoint_periods"])
+
+        def disjoint(records: list[Record]) -> tuple[list[Record], list[Outcome]]:
+            kept: list[tuple[Any, Any, Record]] = []
+            out = []
+            for r in records:
+                end = r.get(end_f)
+                start = r.get(start_f) or end
+                clash = next((k for k in kept if start <= k[1] and k[0] <= end), None)
+                if clash is None:
+                    kept.append((start, end, r))
+                else:
+                    out.append(Outcome(r, {"overlaps": clash[2]["id"], "period": f"{start}至{end}",
+                                           "other_period": f"{clash[0]}至{clash[1]}"}))
+            return [k[2] for k in kept], out
+        return disjoint
     return None
 
 
@@ -245,6 +366,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _json_number(value: Decimal) -> int | float:
+    plain = _plain(value)
+    return plain if isinstance(plain, int) else float(plain)
+
+
 class Measure:
     """A count (optionally distinct, optionally filtered) or a sum over records."""
 
@@ -253,7 +379,7 @@ class Measure:
         if "count" in spec:
             inner = spec["count"] or {}
             self.kind = "count"
-            self.distinct = (key_function(scope, inner["distinct"], f"{key}.count.distinct")
+            self.distinct = (keys_function(scope, inner["distinct"], f"{key}.count.distinct")
                              if "distinct" in inner else None)
             if "where" in inner:
                 self.where = compile_predicate(inner["where"], scope, f"{key}.count.where")
@@ -270,7 +396,7 @@ class Measure:
             records = [r for r in records if self.where(r)]
         if self.kind == "count":
             if self.distinct is not None:
-                return Decimal(len({self.distinct(r) for r in records}))
+                return Decimal(len(set(self.distinct(list(records)))))
             return Decimal(len(records) if isinstance(records, list) else sum(1 for _ in records))
         total = Decimal(0)
         for r in records:
@@ -295,6 +421,18 @@ class Condition:
             self.kind = "of"
             self.parts = [Condition(s, scope, f"{key}.of[{i}]") for i, s in enumerate(spec["of"])]
             self.need = int(scope.operand(spec["at_least"], f"{key}.at_least").value)
+        elif "table_growth" in spec:
+            # growth of a table's totals (records with both figures) over the threshold; pending
+            # while a figure's period (field ``period_end``) has not ended on the as-of date
+            self.kind = "table_growth"
+            self.fields_ = [scope.field(n, f"{key}.table_growth") for n in spec["table_growth"]]
+            op, self.threshold = _comparison({k: v for k, v in spec.items()
+                                              if k not in ("table_growth", "label", "ref")}, scope, key)
+            self.cmp, self.op = COMPARISONS[op], op
+            self.threshold_value = Decimal(str(self.threshold.value))
+            ends = [scope.params[scope.fields[n]["period_end"]["param"]] for n in self.fields_
+                    if "period_end" in (scope.fields.get(n) or {})]
+            self.period_end = max(ends) if ends else None
         elif "count" in spec or "sum" in spec:
             self.kind = "measure"
             self.measure = Measure(spec, scope, key)
@@ -305,7 +443,26 @@ class Condition:
         else:
             raise SpecError(f"{scope.where}.{key}", f"unknown condition {sorted(spec)}")
 
-    def evaluate(self, records: list[Record]) -> tuple[bool, dict]:
+    def evaluate(self, records: list[Record], as_of: Any = None) -> tuple[bool, dict]:
+        if self.kind == "table_growth":
+            node: dict[str, Any] = {"check": self.label or "growth", "measure": "table_growth",
+                                    "op": OP_SYMBOLS[self.op], "threshold": _json_number(self.threshold_value)}
+            if self.threshold.param:
+                node["param"] = self.threshold.param
+            if self.period_end is not None:
+                node["period_end"] = self.period_end.isoformat()
+                if as_of is not None and as_of < self.period_end:
+                    node.update(pending=True, passed=True)  # a commitment, verified at acceptance
+                    return True, node
+            cur, prev = self.fields_
+            rows = [r for r in records if r.get(cur) is not None and r.get(prev) is not None]
+            total_cur = sum((Decimal(str(r[cur])) for r in rows), Decimal(0))
+            total_prev = sum((Decimal(str(r[prev])) for r in rows), Decimal(0))
+            g = growth(total_cur, total_prev) if rows else None
+            passed = g is not None and self.cmp(g, self.threshold_value)
+            node.update(value=_json_number(g.quantize(Decimal("0.0001"))) if g is not None else None,
+                        rows=len(rows), passed=passed)
+            return passed, node
         if self.kind == "measure":
             value = self.measure(records)
             passed = value >= self.threshold_value
@@ -315,7 +472,7 @@ class Condition:
             if self.threshold.param:
                 node["param"] = self.threshold.param
             return passed, node
-        results = [p.evaluate(records) for p in self.parts]
+        results = [p.evaluate(records, as_of) for p in self.parts]
         met = sum(1 for ok, _ in results if ok)
         passed = met >= self.need
         node = {"check": self.label or {"all": "全部满足", "any": "满足其一",

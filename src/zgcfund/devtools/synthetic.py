@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zgcfund.core.creditcode import CHARSET, make_valid
+from zgcfund.core.engine import application_dates
 from zgcfund.core.programme import Programme, load_programme
 
 __all__ = ["CLAUSE_WEIGHTS", "make_application", "make_applications", "make_record"]
@@ -143,7 +144,7 @@ class _Generator:
         self.outside_share, self.duplicate_share = outside_share, duplicate_share
         self.fail_share, self.rejected_share, self.verified_share = fail_share, rejected_share, verified_share
         params = programme.rules_on(applied_on).params
-        dates = {"applied_on": applied_on, "plan_start": self.plan_start}
+        dates = application_dates(params, applied_on, self.plan_start)
         self.bounds = {wid: w.bounds(params, dates) for wid, w in programme.windows.items()}
         self.codes: set[str] = set()
         self.names: set[str] = set()
@@ -366,9 +367,14 @@ class _Generator:
         title = {"forum_event": f"中关村论坛{topic}平行论坛",
                  "foreign_guest": f"推荐{topic}领域外籍嘉宾出席中关村论坛开幕式",
                  "venue_brand_event": f"中关村论坛永久会址{topic}品牌活动"}[kind]
-        fields: dict[str, Any] = {"type": kind, "role": rng.choice(("host", "co_host")),
-                                  "participants": rng.randint(80, 600),
-                                  "recognized": not self.fails(q) or phase == "plan"}
+        ok = not self.fails(q) or phase == "plan"
+        roles = ("organizer", "host") if kind == "venue_brand_event" else ("host", "co_host")
+        fields: dict[str, Any] = {"type": kind, "role": rng.choice(roles),
+                                  "participants": rng.randint(80, 600)}
+        if kind == "forum_event":
+            fields["recognized"] = ok
+        elif kind == "foreign_guest":
+            fields["attended_opening"] = ok
         return self.day("K4.1", phase, inside), f"{title}", fields
 
     def _k42(self, phase: str, inside: bool, q: bool | None) -> tuple[dt.date, str, dict]:
@@ -452,12 +458,14 @@ class _Generator:
         elif kind == "intl_conference":
             fields.update(participants=self._participants(fails and self.chance(0.5)),
                           foreign_speakers=rng.randint(0, 8), foreign_attendees=rng.randint(0, 30),
-                          nonprofit=not fails or self.chance(0.5))
+                          nonprofit=not fails or self.chance(0.5),
+                          location=rng.choice(("beijing", "beijing", "abroad")), online=self.chance(0.3))
             if not fails:
                 fields["foreign_speakers"] = max(fields["foreign_speakers"], 2)
             title = f"{topic}国际创新大会"
         elif kind == "overseas_exhibition":
             fields["enterprises"] = rng.randint(5, 19) if fails else rng.randint(20, 60)
+            fields["location"] = "abroad"
             title = f"组织企业参加{rng.choice(('汉诺威工业博览会', 'CES消费电子展', '新加坡科技周', '迪拜GITEX展'))}"
         elif kind == "leader_post":
             if not fails:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("programmes/<str:code>/v<int:version>/", setup_views.version, name="programme_version"),
     path("programmes/<str:code>/v<int:version>/source.yaml", setup_views.version_source, name="programme_source"),
     path("programmes/<str:code>/scheme/", setup_views.scheme_edit, name="scheme_edit"),
+    path("programmes/<str:code>/conditions/", setup_views.conditions_edit, name="conditions_edit"),
     path("programmes/<str:code>/plan/", setup_views.plan_edit, name="selection_plan"),
 ]

@@ -19,6 +19,7 @@ from zgcfund.core.scheme import (
     scheme_labels,
     scheme_values,
 )
+from zgcfund.programmes.domain import conditions
 from zgcfund.programmes.domain import scheme as domain
 from zgcfund.programmes.domain.loading import parsed
 from zgcfund.programmes.models import ProgrammeYear
@@ -49,13 +50,16 @@ def _current_or_404(code: str) -> ProgrammeYear:
 @require_http_methods(["GET", "POST"])
 def setup_home(request):
     error = None
+    reason = ""
     if request.method == "POST":
         upload = request.FILES.get("programme_file")
+        reason = request.POST.get("conditions_reason", "")
         if upload is None:
             error = _("项目文件：请选择要上传的 YAML 文件。")
         else:
             try:
-                result = domain.load_uploaded(upload.read(domain.MAX_UPLOAD_BYTES + 1), upload.name, request.user)
+                result = domain.load_uploaded(upload.read(domain.MAX_UPLOAD_BYTES + 1), upload.name, request.user,
+                                              reason=reason)
             except domain.UploadRefused as exc:
                 error = exc.message
             else:
@@ -67,7 +71,8 @@ def setup_home(request):
                                   % {"code": result.row.code, "v": result.row.version})
                 return redirect("office:programme", code=result.row.code)
     codes = list(ProgrammeYear.objects.filter(is_current=True).order_by("-year", "code"))
-    return render(request, "programmes/setup_home.html", {"programmes": codes, "error": error},
+    return render(request, "programmes/setup_home.html", {"programmes": codes, "error": error,
+                                                           "conditions_reason": reason},
                   status=422 if error else 200)
 
 
@@ -85,7 +90,8 @@ def programme(request, code: str):
 def _scheme_events(code: str):
     from zgcfund.audit.models import AuditEvent
 
-    return (AuditEvent.objects.filter(action__in=("programme.scheme", "programme.load", "programme.plan"),
+    return (AuditEvent.objects.filter(action__in=("programme.scheme", "programme.load", "programme.plan",
+                                                                  "programme.conditions"),
                                       changes__code=code).select_related("actor")[:50])
 
 
@@ -99,8 +105,16 @@ def _scheme_table(programme) -> list[dict]:
 
 
 def _parameters(programme) -> list[dict]:
-    return [{"name": name, "label": p.label, "unit": p.unit, "values": p.values, "note": p.note, "ref": p.ref}
-            for name, p in programme.parameters.items()]
+    return [{"name": name, "label": p.label, "unit": p.unit, "values": p.values, "note": p.note, "ref": p.ref,
+             "official": p.official} for name, p in programme.parameters.items()]
+
+
+def _conditions(programme, errors: dict[str, str] | None = None) -> list[dict]:
+    """The official conditions, read-only in the scheme editor (marked 文件规定, with the official text's reference)."""
+    return [{"name": name, "key": f"param.{name}", "label": p.label, "unit": p.unit,
+             "value": conditions.show_value(p.values[-1][1]), "since": p.values[-1][0], "ref": p.ref,
+             "error": (errors or {}).get(f"param.{name}")}
+            for name, p in programme.official_conditions().items()]
 
 
 @office_required
@@ -108,13 +122,15 @@ def version(request, code: str, version: int):
     row = get_object_or_404(ProgrammeYear, code=code, version=version)
     programme = parsed(row)
     previous = ProgrammeYear.objects.filter(code=code, version__lt=version).order_by("-version").first()
-    changes = other_changed = None
+    changes = other_changed = condition_changes = None
     if previous is not None:
         before = parsed(previous)
         changes = scheme_changes(before, programme)
         other_changed = differs_beyond_scheme(before, programme)
+        condition_changes = conditions.condition_differences(before, programme)
     return render(request, "programmes/version.html", {
         "row": row, "programme": programme, "previous": previous, "changes": changes, "other_changed": other_changed,
+        "condition_changes": condition_changes, "conditions_notice": conditions.conditions_notice(row),
         "table": _scheme_table(programme), "parameters": _parameters(programme)})
 
 
@@ -142,6 +158,8 @@ def _editor_groups(programme, values: dict[str, str], errors: dict[str, str]) ->
         field = {"key": key, "label": label, "value": values.get(key, ""), "error": errors.get(key)}
         if key.startswith("param."):
             p = programme.parameters[key.removeprefix("param.")]
+            if p.official:  # shown read-only beside the office's numbers (_conditions)
+                continue
             params.append(field | {"unit": p.unit, "note": p.note, "clause": p.ref.clause, "short": p.label})
             continue
         group = clauses.setdefault(clause, {"clause": clause, "title": programme.clauses[clause].title,
@@ -163,7 +181,9 @@ def scheme_edit(request, code: str):
     whatif = None
     form = {"version": "", "note": "", "reason": ""}
     if request.method == "POST":
-        posted = {k: request.POST[k] for k in values if k in request.POST}
+        # official conditions posted too (the page has no input for them: a forged POST) so they are refused
+        keys = [*values, *(f"param.{name}" for name in programme.official_conditions())]
+        posted = {k: request.POST[k] for k in dict.fromkeys(keys) if k in request.POST}
         values |= posted
         form = {k: request.POST.get(k, "") for k in form}
         based_on = request.POST.get("based_on", "")
@@ -191,12 +211,51 @@ def scheme_edit(request, code: str):
             else:
                 whatif = scheme_what_if(row, edited)
     clauses, params = _editor_groups(programme, values, errors)
-    params_open = any(f["error"] for f in params) or any(c.key.startswith("param.") for c in (whatif.changes if whatif else []))
+    condition_rows = _conditions(programme, errors)
+    params_open = (any(f["error"] for f in params) or any(c["error"] for c in condition_rows)
+                   or any(c.key.startswith("param.") for c in (whatif.changes if whatif else [])))
     context = {"row": row, "clauses": clauses, "params": params, "params_open": params_open, "errors": errors,
+               "conditions": condition_rows,
                "form": form, "whatif": whatif,
                "moved": whatif.moved[:WHAT_IF_ROWS] if whatif else [], "status_names": STATUS_NAMES,
                "field_errors": {k: v for k, v in errors.items() if k not in ("__all__",)}}
     return render(request, "programmes/scheme_edit.html", context, status=422 if errors else 200)
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def conditions_edit(request, code: str):
+    """变更文件规定的条件: a separate, deliberate action — a new version flagged as a change of conditions,
+    with a required reason, audited."""
+    from zgcfund.review.domain.ranking import build_ranking
+
+    row = _current_or_404(code)
+    programme = parsed(row)
+    values = conditions.condition_form_values(programme)
+    errors: dict[str, str] = {}
+    reason = ""
+    if request.method == "POST":
+        values |= {k: request.POST[k] for k in values if k in request.POST}
+        reason = request.POST.get("reason", "")
+        if request.POST.get("based_on", "") not in ("", row.sha256):
+            errors["__all__"] = _("您打开此页面后，项目文件已有新版本（第 %(v)s 版）。以下为新版本的条件，请重新修改。") \
+                % {"v": row.version}
+            values = conditions.condition_form_values(programme)
+        else:
+            try:
+                result = conditions.change_conditions(row, values, reason=reason, by=request.user)
+            except SchemeEditError as exc:
+                errors = exc.problems
+            else:
+                build_ranking(code)
+                messages.success(request, _("已保存为第 %(v)s 版（变更文件规定的条件），排名已按新版本重新计算。")
+                                 % {"v": result.row.version})
+                return redirect("office:programme_version", code=code, version=result.row.version)
+    rows = [c | {"value": values.get(c["name"], c["value"]), "current": c["value"]}
+            for c in _conditions(programme, errors)]
+    return render(request, "programmes/conditions_edit.html", {
+        "row": row, "conditions": rows, "errors": errors, "reason": reason,
+        "conditions_notice": conditions.conditions_notice(row)}, status=422 if errors else 200)
 
 
 @office_required

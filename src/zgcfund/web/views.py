@@ -61,7 +61,7 @@ def _families(programme: Programme) -> list[Family]:
 
 
 def _windows(programme: Programme, params: dict[str, Any]) -> list[WindowRow]:
-    application_dates = {"applied_on": _("申报日"), "plan_start": _("合同签署日")}
+    application_dates = {"applied_on": _("申报日"), "plan_start": _("合同签署日"), "prior_end": _("申报日")}
 
     def point(spec: dict) -> dt.date | str:
         return params[spec["param"]] if "param" in spec else application_dates.get(spec["date"], spec["date"])

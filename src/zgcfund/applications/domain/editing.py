@@ -250,6 +250,11 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
     ensure_editable(application)
     programme = programme_of(application)
     validator = validator_for(programme)
+    # the contract date (W-PLAN) is the office's to set: an imported one is ignored, with a notice
+    stored = application.contract_signed_on.isoformat() if application.contract_signed_on else None
+    contract_ignored = isinstance(doc, dict) and doc.get("contract_signed_on") not in (None, stored)
+    if isinstance(doc, dict) and "contract_signed_on" in doc:
+        doc = {**doc, "contract_signed_on": stored}
     parsed = validator.validate(doc, accepted_credit_codes(application))  # raises InvalidDocument
     org = application.organization
     problems = []
@@ -269,7 +274,7 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
     uploaded = {}
     for f in EvidenceFile.objects.filter(application=application, kind="record").exclude(file=""):
         uploaded.setdefault(f.sha256, f)
-    counts = {"created": 0, "updated": 0, "deleted": 0}
+    counts = {"created": 0, "updated": 0, "deleted": 0, "contract_date_ignored": int(contract_ignored)}
     with transaction.atomic():
         keep = set()
         for rec in parsed.records:
@@ -291,7 +296,7 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
         remove_files_on_commit(application, EvidenceFile.objects.filter(record__in=stale).exclude(file=""))
         Record.objects.filter(pk__in=[r.pk for r in stale]).delete()
         Application.objects.filter(pk=application.pk).update(
-            choices=parsed.choices, contract_signed_on=parsed.contract_signed_on,
+            choices=parsed.choices,
             lock_version=F("lock_version") + 1, updated_by=user, updated_at=timezone.now())
         summary = _("导入申报数据：新增 %(created)s 条，修改 %(updated)s 条，删除 %(deleted)s 条") % counts
         record_event("application.import", summary,

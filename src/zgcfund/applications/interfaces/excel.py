@@ -137,7 +137,7 @@ def columns_for(programme: Programme, clause_id: str) -> list[Column]:
             cols.append(Column(f"{name}.credit_code", f"{spec.label}统一社会信用代码", "credit_code", False,
                                f"{spec.label}的统一社会信用代码（建议填写：同一企业以此识别）"))
         elif spec.type == "contact":
-            cols.append(Column(f"{name}.name", f"{spec.label}姓名", "string", False, f"{spec.label}的姓名"))
+            cols.append(Column(f"{name}.name", f"{spec.label}姓名", "string", spec.required, f"{spec.label}的姓名"))
             cols.append(Column(f"{name}.phone", f"{spec.label}电话", "phone", False, f"{spec.label}的电话"))
         else:
             cols.append(Column(name, spec.label, spec.type, spec.required, spec.label,

@@ -75,6 +75,7 @@ def summary(programme: Programme, prior: dict, projected: dict | None) -> dict[s
         "by_id": {r.id: r for r in rows},
         "eligible": prior["eligible"],
         "problems": prior["problems"],
+        "warnings": prior.get("warnings", []),  # X-K1-TWO / X-K3-TWO unresolved choice, K5.2 overlaps (not gates)
         "score": prior["score"],
         "projected_score": projected["score"] if projected else None,
         "projected_eligible": projected["eligible"] if projected else None,

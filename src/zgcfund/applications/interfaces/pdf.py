@@ -282,7 +282,9 @@ def _gates(snap: ApplicationSnapshot) -> list[dict]:
         row: dict[str, Any] = {"id": rid, "quote": quote}
         for basis, ev in (("prior", snap.evaluation_prior), ("projected", snap.evaluation_projected)):
             problems = [p.get("message", "") for p in ev.get("problems") or () if p.get("rule") == rid]
-            row[basis] = {"passed": not problems, "messages": problems}
+            # X-K1-TWO / X-K3-TWO are not gates: an unresolved choice is a warning, shown but passed
+            warned = [w.get("message", "") for w in ev.get("warnings") or () if w.get("rule") == rid]
+            row[basis] = {"passed": not problems, "messages": problems + warned}
         out.append(row)
     return out
 
@@ -290,7 +292,7 @@ def _gates(snap: ApplicationSnapshot) -> list[dict]:
 def _totals(snap: ApplicationSnapshot) -> list[dict]:
     prog = snap.programme
     rows = [{"label": f"{spec['name']}（{fid}）", "key": fid} for fid, spec in prog.families.items()]
-    rows.append({"label": "总分", "key": "total"})
+    rows.append({"label": "参考分合计", "key": "total"})
     for row in rows:
         row["prior"] = _number((snap.evaluation_prior.get("score") or {}).get(row["key"], 0))
         row["projected"] = _number((snap.evaluation_projected.get("score") or {}).get(row["key"], 0))

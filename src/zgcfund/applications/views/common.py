@@ -12,6 +12,7 @@ from zgcfund.applications.domain.editing import edit_refusal, window_for
 from zgcfund.applications.domain.queries import applications_for, records_for
 from zgcfund.applications.interfaces.panel import summary
 from zgcfund.applications.models import Application, Record
+from zgcfund.programmes.domain.conditions import conditions_notice
 from zgcfund.review.domain.formal import open_comments
 
 __all__ = ["application_context", "get_application", "get_record", "login_required", "template_exists"]
@@ -50,7 +51,7 @@ def application_context(request, application: Application, *, with_panel: bool =
 def panel_context(application: Application, programme=None) -> dict:
     programme = programme or programme_of(application)
     result = assess(application)
-    context = {"assessment": result}
+    context = {"assessment": result, "conditions_notice": conditions_notice(application.programme_year)}
     if result.valid:
         context["evaluation"] = summary(programme, result.prior, result.projected)
     return context

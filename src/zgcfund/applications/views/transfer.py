@@ -75,6 +75,9 @@ def import_json(request, pk: int):
             else:
                 message = _("导入成功：新增 %(created)s 条，修改 %(updated)s 条，删除 %(deleted)s 条记录。") % counts
                 messages.success(request, message)
+                if counts.get("contract_date_ignored"):
+                    messages.warning(request,
+                                     _("导入文件中的合同签署日期（contract_signed_on）未导入：合同签署日期由项目办公室填写。"))
                 return redirect("applications:overview", pk=pk)
     context["problems"] = problems
     return render(request, "applications/import_json.html", context, status=422 if problems else 200)

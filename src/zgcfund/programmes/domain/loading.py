@@ -17,11 +17,13 @@ class LoadResult:
     previous: ProgrammeYear | None  # the row that was current before, if any
 
 
-def load_programme_year(programme: Programme) -> LoadResult:
+def load_programme_year(programme: Programme, *, changes_conditions: bool = False,
+                        conditions_reason: str = "") -> LoadResult:
     """Store ``programme`` unless its current version has the same hash.
 
     A changed file under the same code becomes version N+1 and the current one;
-    earlier versions are kept as they were.
+    earlier versions are kept as they were. ``changes_conditions`` flags a version that changes
+    official conditions (with the office's ``conditions_reason``).
     """
     with transaction.atomic():
         rows = ProgrammeYear.objects.select_for_update().filter(code=programme.code)
@@ -40,6 +42,8 @@ def load_programme_year(programme: Programme) -> LoadResult:
             scoring_version=str(programme.scoring.get("version", "")),
             origin=programme.origin[:500],
             is_current=True,
+            changes_conditions=changes_conditions,
+            conditions_reason=conditions_reason if changes_conditions else "",
         )
     return LoadResult(row, created=True, previous=current)
 

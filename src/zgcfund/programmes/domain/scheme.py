@@ -13,6 +13,8 @@ from zgcfund.core import bounds
 from zgcfund.core.errors import ProgrammeFileError
 from zgcfund.core.programme import Programme, parse_programme
 from zgcfund.core.scheme import SchemeEditError, edit_scheme, scheme_changes
+from zgcfund.programmes.domain import conditions
+from zgcfund.programmes.domain.conditions import refused_condition_edits
 from zgcfund.programmes.domain.loading import (
     LoadResult,
     current_version,
@@ -31,12 +33,18 @@ def versions(code: str) -> list[ProgrammeYear]:
 
 
 def draft_scheme(row: ProgrammeYear, values, *, version: str, note: str = "") -> Programme:
-    """The edited programme, not stored (what-if and save share it); raises SchemeEditError."""
+    """The edited programme, not stored (what-if and save share it); raises SchemeEditError.
+    Official conditions are not the office's to edit here: a value posted for one is refused."""
+    if refused := refused_condition_edits(parsed(row), values):
+        raise SchemeEditError(refused)
     return edit_scheme(parsed(row), values, version=version, note=note)
 
 
 def save_scheme_version(row: ProgrammeYear, values, *, version: str, note: str, reason: str, by) -> LoadResult:
-    """Store the edit of ``row`` (which must still be the current version) as version N+1."""
+    """Store the edit of ``row`` (which must still be the current version) as version N+1. An official
+    condition in ``values`` that differs from ``row``'s is refused (nothing is stored)."""
+    if refused := refused_condition_edits(parsed(row), values):
+        raise SchemeEditError(refused)
     reason = (reason or "").strip()
     problems: dict[str, str] = {}
     if not reason:
@@ -76,8 +84,10 @@ class UploadRefused(Exception):
         super().__init__(message)
 
 
-def load_uploaded(data: bytes, filename: str, by) -> LoadResult:
-    """A programme file uploaded by the office: UTF-8 YAML, validated in full before it is stored."""
+def load_uploaded(data: bytes, filename: str, by, reason: str = "") -> LoadResult:
+    """A programme file uploaded by the office: UTF-8 YAML, validated in full before it is stored. A file
+    whose official conditions differ from the current version's needs ``reason`` and is stored flagged
+    as a change of conditions."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadRefused(_("项目文件：文件过大（上限 2 MB）。"))
     try:
@@ -90,7 +100,14 @@ def load_uploaded(data: bytes, filename: str, by) -> LoadResult:
         if getattr(exc, "key", ""):
             raise UploadRefused(_("项目文件无效（%(key)s）：%(reason)s") % {"key": exc.key, "reason": exc.reason}) from None
         raise UploadRefused(_("项目文件无效：%(reason)s") % {"reason": exc.reason}) from None
-    result = load_programme_year(programme)
+    current = current_version(programme.code)
+    differences = conditions.upload_changes(current, programme) if current is None or current.sha256 != programme.sha256 else []
+    if differences and (problem := conditions.upload_reason_problem(reason, differences)):
+        raise UploadRefused(problem)
+    reason = " ".join((reason or "").split()) if differences else ""
+    result = load_programme_year(programme, changes_conditions=bool(differences), conditions_reason=reason)
+    if result.created and differences:
+        conditions.record_upload(parsed(current) if current is not None else None, programme, result, reason, by)
     if result.created:
         record_event("programme.load", _("载入项目文件 %(code)s 第 %(v)s 版（%(file)s）")
                      % {"code": programme.code, "v": result.row.version, "file": filename[:100]},

@@ -20,6 +20,9 @@ class ProgrammeYear(models.Model):
     origin = models.CharField(_("载入来源"), max_length=500, blank=True)
     loaded_at = models.DateTimeField(_("载入时间"), default=timezone.now)
     is_current = models.BooleanField(_("当前版本"), default=False)
+    #: this version changes official conditions (thresholds, dates quoted from the official text)
+    changes_conditions = models.BooleanField(_("变更文件规定的条件"), default=False)
+    conditions_reason = models.TextField(_("变更条件的理由"), blank=True)
 
     class Meta:
         verbose_name = _("项目年度")

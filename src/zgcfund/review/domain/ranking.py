@@ -131,6 +131,77 @@ def rescaled(score: Decimal, given_max: Decimal | None, scale: ClauseScale | Non
     return (score * scale.high / given_max).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class ExpertReview:
+    """The experts' scores on one application and their aggregate, as the ranking computes them."""
+
+    sheets: tuple[ExpertScores, ...]  # every assigned expert (drafts too), scores on the current scale
+    aggregate: ApplicationAggregate | None  # None when the core refused the scores (``reasons``)
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for s in self.sheets if s.submitted)
+
+
+@dataclass(frozen=True)
+class ExpertAggregation:
+    """How experts' scores are aggregated under one programme version and the office's settings: the
+    one place the ranking, the per-clause export and the review report get expert scores from.
+    Scores are rescaled to the version's clause maxima (:func:`rescaled`), then aggregated per clause
+    by core ``aggregate`` (mean or trimmed mean per the selection plan, quantized once, half up)."""
+
+    scales: dict[str, ClauseScale]
+    config: AggregationConfig
+    missing: str
+
+    @classmethod
+    def of(cls, programme: Programme, settings: dict[str, Any]) -> ExpertAggregation:
+        config = AggregationConfig.from_dict({k: settings[k] for k in ("method", "trim_min_experts", "min_experts",
+                                                                        "clause_spread_threshold",
+                                                                        "total_spread_threshold")})
+        return cls(clause_scales(programme), config, settings["missing"])
+
+    def load(self, assignments) -> dict[int, tuple[ExpertScores, ...]]:
+        """application pk -> every assigned expert's scores (drafts flagged ``submitted=False``), on
+        this version's scale, from a queryset of ``Assignment`` (one query, a LEFT JOIN on the scores)."""
+        sheets: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(dict)
+        submitted_flag: dict[tuple[int, int], bool] = {}
+        # "submitted" as a boolean from the database: a row per score, and a datetime conversion each adds up
+        for app_id, expert_id, submitted, clause, score, given_max in (
+                assignments.annotate(submitted=IsNull(F("submitted_at"), False))
+                .values_list("application_id", "expert_id", "submitted", "scores__clause", "scores__score",
+                             "scores__max_score")):
+            if (app_id, expert_id) not in submitted_flag:
+                submitted_flag[(app_id, expert_id)] = bool(submitted)
+                sheets[app_id][expert_id] = {}
+            if clause is not None:
+                sheets[app_id][expert_id][clause] = rescaled(score, given_max, self.scales.get(clause))
+        return {app_id: tuple(ExpertScores(expert, scores, submitted_flag[(app_id, expert)])
+                              for expert, scores in by_expert.items())
+                for app_id, by_expert in sheets.items()}
+
+    def run(self, application_id: int, sheets) -> ExpertReview:
+        sheets = tuple(sheets)
+        try:
+            return ExpertReview(sheets, aggregate(application_id, sheets, self.scales, self.config,
+                                                  missing=self.missing))
+        except RankingInputError as exc:
+            return ExpertReview(sheets, None, tuple(exc.problems))
+
+
+def expert_reviews(code: str, programme_year: ProgrammeYear, *,
+                   application_ids: list[int] | None = None) -> dict[int, ExpertReview]:
+    """application pk -> the experts' aggregate of every application of ``code`` (or only
+    ``application_ids``) that has an expert assigned, under ``programme_year`` and the office's
+    settings: the numbers of the ranking, for the exports and the review report."""
+    aggregation = ExpertAggregation.of(parsed(programme_year), office_settings(code))
+    assignments = Assignment.objects.filter(application__programme_code=code)
+    if application_ids is not None:
+        assignments = assignments.filter(application_id__in=application_ids)
+    return {app_id: aggregation.run(app_id, sheets) for app_id, sheets in aggregation.load(assignments).items()}
+
+
 def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
                   programme_year: ProgrammeYear | None = None,
                   programme: Programme | None = None) -> ProgrammeRanking | None:
@@ -143,31 +214,15 @@ def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
         return None
     stored = programme is None
     programme = parsed(row) if programme is None else programme
-    scales = clause_scales(programme)
-    config = AggregationConfig.from_dict({k: settings[k] for k in ("method", "trim_min_experts", "min_experts",
-                                                                    "clause_spread_threshold", "total_spread_threshold")})
     keys = tie_keys(settings["tie_keys"])
 
     apps = list(Application.objects.filter(programme_code=code, status__in=RANKED_PHASES)
                 .annotate(first_submitted=Min("submissions__submitted_at"))
                 .values_list("pk", "organization_id", "organization__name", "first_submitted"))
 
-    # submitted and unsubmitted assignments with their scores (LEFT JOIN): one query
-    sheets: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    assigned: dict[int, int] = defaultdict(int)
-    submitted_flag: dict[tuple[int, int], bool] = {}
-    # "submitted" as a boolean from the database: a row per score, and a datetime conversion each adds up
-    for app_id, expert_id, submitted, clause, score, given_max in (
-            Assignment.objects.filter(application__programme_code=code, application__status__in=RANKED_PHASES)
-            .annotate(submitted=IsNull(F("submitted_at"), False))
-            .values_list("application_id", "expert_id", "submitted", "scores__clause", "scores__score",
-                         "scores__max_score")):
-        if (app_id, expert_id) not in submitted_flag:
-            submitted_flag[(app_id, expert_id)] = bool(submitted)
-            assigned[app_id] += 1
-            sheets[app_id][expert_id] = {}
-        if clause is not None:
-            sheets[app_id][expert_id][clause] = rescaled(score, given_max, scales.get(clause))
+    aggregation = ExpertAggregation.of(programme, settings)
+    reviews = aggregation.load(Assignment.objects.filter(application__programme_code=code,
+                                                         application__status__in=RANKED_PHASES))
 
     # the latest submission of each application (one query), its evaluation under this version
     newer = Submission.objects.filter(application=OuterRef("application"), number__gt=OuterRef("number"))
@@ -181,15 +236,8 @@ def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
         engine = evaluations.get(latest.get(app_id))
         evaluation = ({"eligible": engine.eligible, "problems": engine.problems} if engine is not None
                       else {"eligible": False, "problems": [{"rule": "—", "message": gettext("没有提交记录")}]})
-        expert_sheets = [ExpertScores(expert, scores, submitted_flag[(app_id, expert)])
-                         for expert, scores in sheets.get(app_id, {}).items()]
-        n_submitted = sum(1 for s in expert_sheets if s.submitted)
-        agg = None
-        reasons: tuple[str, ...] = ()
-        try:
-            agg = aggregate(app_id, expert_sheets, scales, config, missing=settings["missing"])
-        except RankingInputError as exc:
-            reasons = tuple(exc.problems)
+        review = aggregation.run(app_id, reviews.get(app_id, ()))
+        agg, reasons = review.aggregate, review.reasons
         if agg is not None:
             ranking_row = row_from_review(app_id, org_name, agg, organization_id=org_id, evaluation=evaluation,
                                           first_submitted_at=first_submitted)
@@ -201,8 +249,8 @@ def build_ranking(code: str, settings: dict[str, Any] | None = None, *,
                                      eligible=bool(evaluation["eligible"]), problems=problems,
                                      first_submitted_at=first_submitted, complete=False, incomplete_reasons=reasons)
         rows.append(ranking_row)
-        details[app_id] = Detail(app_id, org_name, agg, engine.total if engine else None, n_submitted,
-                                 assigned.get(app_id, 0), bool(agg and agg.flagged),
+        details[app_id] = Detail(app_id, org_name, agg, engine.total if engine else None, review.submitted,
+                                 len(review.sheets), bool(agg and agg.flagged),
                                  tuple(p.rule for p in ranking_row.problems))
     return ProgrammeRanking(code, row, rank(rows, keys), details, settings, programme)
 

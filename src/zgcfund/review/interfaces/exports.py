@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,15 +26,14 @@ from zgcfund.core import cells
 from zgcfund.core.programme import Programme
 from zgcfund.programmes.domain import parsed
 from zgcfund.programmes.models import ProgrammeYear
-from zgcfund.review.domain.ranking import current_ranking
+from zgcfund.review.domain.ranking import current_ranking, expert_reviews
 from zgcfund.review.models import ClauseScore, FormalReview, RecordComment, RecordVerdict
 from zgcfund.review.models.formal import FormalOutcome
 
-__all__ = ["EXPORTS", "Export", "RankingFilters", "UnknownProgramme", "clause_means", "filename", "mean",
+__all__ = ["EXPORTS", "Export", "RankingFilters", "UnknownProgramme", "clause_means", "filename",
            "programme_for_code", "ranking_table", "workbook_bytes"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CENT = Decimal("0.01")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -46,19 +44,17 @@ class UnknownProgramme(LookupError):
     pass
 
 
-def programme_for_code(code: str) -> Programme:
-    """The programme file of ``code`` (its current version, else its latest)."""
+def programme_row(code: str) -> ProgrammeYear:
+    """The programme-file version of ``code`` the exports run under (its current version, else its latest)."""
     row = (ProgrammeYear.objects.filter(code=code).order_by("-is_current", "-version").first())
     if row is None:
         raise UnknownProgramme(code)
-    return parsed(row)
+    return row
 
 
-def mean(scores: list[Decimal]) -> Decimal | None:
-    """The mean of the scores, 2 places, half-up (None when there are none)."""
-    if not scores:
-        return None
-    return (sum(scores, Decimal(0)) / len(scores)).quantize(CENT, rounding=ROUND_HALF_UP)
+def programme_for_code(code: str) -> Programme:
+    """The programme file of ``code`` (its current version, else its latest)."""
+    return parsed(programme_row(code))
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
@@ -151,32 +147,21 @@ def expert_scores(code: str) -> Workbook:
 
 # --- per-clause scores --------------------------------------------------------------------------
 
-def _submitted_scores(code: str) -> tuple[dict[int, dict[str, Decimal]], dict[int, int]]:
-    """application pk -> clause -> mean of the submitted experts' scores, and application pk -> number
-    of submitted experts who scored (one query)."""
-    collected: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    experts: dict[int, set[int]] = defaultdict(set)
-    for app, assignment, clause, score in (ClauseScore.objects.filter(assignment__application__programme_code=code,
-                                                                      assignment__submitted_at__isnull=False)
-                                           .values_list("assignment__application_id", "assignment_id", "clause", "score")):
-        collected[app][clause].append(score)
-        experts[app].add(assignment)
-    means = {app: {cid: mean(values) for cid, values in by_clause.items()} for app, by_clause in collected.items()}
-    return means, {app: len(pks) for app, pks in experts.items()}
-
-
 def clause_means(code: str) -> dict[int, dict[str, Decimal]]:
-    """application pk -> clause -> mean of the submitted experts' scores (2 places, half-up)."""
-    return _submitted_scores(code)[0]
+    """application pk -> clause -> the submitted experts' aggregate (the ranking's, 2 places, half-up)."""
+    return {app: {cid: c.value for cid, c in review.aggregate.clauses.items()}
+            for app, review in expert_reviews(code, programme_row(code)).items()
+            if review.aggregate is not None and review.aggregate.experts}
 
 
 def clause_scores(code: str) -> Workbook:
     wb = Workbook()
-    clauses = list(programme_for_code(code).clauses)
+    row = programme_row(code)
+    clauses = list(parsed(row).clauses)
     lead = [("申报单位", 34), ("统一社会信用代码", 22), ("提交序号", 10), ("已提交评审专家数", 12)]
     ws = _sheet(wb, "分条款得分", lead + [(f"专家均分 {cid}", 11) for cid in clauses] + [("专家均分合计", 12)]
                 + [(f"引擎得分 {cid}", 11) for cid in clauses] + [("引擎总分", 10)], first=True)
-    means, experts = _submitted_scores(code)
+    reviews = expert_reviews(code, row)
     # the latest submission of each application (one query: newest first, keep the first per application)
     latest: dict[int, Submission] = {}
     for sub in (Submission.objects.filter(application__programme_code=code)
@@ -187,13 +172,16 @@ def clause_scores(code: str) -> Workbook:
         latest.setdefault(sub.application_id, sub)
     for app_pk, sub in latest.items():
         org = sub.application.organization
-        app_means = means.get(app_pk, {})
+        review = reviews.get(app_pk)
+        agg = review.aggregate if review is not None and review.aggregate is not None and review.aggregate.experts \
+            else None
         engine = (sub.evaluation_prior or {}).get("clauses") or {}
-        expert_cells = [app_means.get(cid) for cid in clauses]
+        expert_cells = [agg.clauses[cid].value if agg and cid in agg.clauses else None for cid in clauses]
         engine_cells = [_as_number((engine.get(cid) or {}).get("score")) for cid in clauses]
-        total = sum((v for v in expert_cells if v is not None), Decimal(0)) if app_means else None
+        total = agg.total if agg else None
         engine_total = _as_number(((sub.evaluation_prior or {}).get("score") or {}).get("total"))
-        _append(ws, [org.name, org.credit_code, sub.number, experts.get(app_pk, 0), *expert_cells, total, *engine_cells,
+        _append(ws, [org.name, org.credit_code, sub.number, review.submitted if review else 0, *expert_cells, total,
+                     *engine_cells,
                      engine_total])
     return wb
 
@@ -328,7 +316,8 @@ EXPORTS: dict[str, Export] = {e.slug: e for e in (
     Export("expert-scores", gettext_noop("专家评分明细"),
            _("每份申报书、每位专家、每个条款一行（分数、评语、已提交或草稿），另附专家不认可的记录及理由。"), expert_scores),
     Export("clause-scores", gettext_noop("分条款得分"),
-           _("每份申报书一行：各条款已提交专家评分的平均分（保留两位小数），以及提交时规则引擎的条款得分。"), clause_scores),
+           _("每份申报书一行：各条款已提交专家评分的汇总分（与排序相同：按遴选计划取平均或去掉最高最低分后平均，"
+             "方案调整后按新满分÷原满分折算，四舍五入保留两位小数），以及提交时规则引擎的条款得分（参考）。"), clause_scores),
     Export("ranking", gettext_noop("排序表"),
            _("按名次每份申报书一行：名次、并列与排序依据、申报条件与门槛规则、K/P 小计、专家汇总总分、系统评估总分（参考）、"
              "已提交/已分配专家数、评分分歧；表头注明项目文件版本与哈希、评分方案版本和汇总设置。"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from zgcfund.programmes.domain.conditions import conditions_notice
 from zgcfund.review.domain import selection as domain
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,7 +22,8 @@ def _published(code: str):
 def notice(request, code: str):
     selection = _published(code)
     context = {"selection": selection, "code": code, "rows": domain.export_rows(selection),
-               "total_amount": selection.result["totals"]["amount"]}
+               "total_amount": selection.result["totals"]["amount"],
+               "conditions_notice": conditions_notice(selection.programme_year)}
     return render(request, "review/public_notice.html", context)
 
 

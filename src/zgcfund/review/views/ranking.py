@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_noop
 
 from zgcfund.accounts.views.access import office_required
+from zgcfund.programmes.domain.conditions import conditions_notice
+from zgcfund.review.domain.plan import AGGREGATION_METHODS
 from zgcfund.review.domain.ranking import current_ranking
 
 PER_PAGE = 100
@@ -71,5 +73,6 @@ def ranking(request, code: str):
                "keys": programme_ranking.ranking.keys, "settings": programme_ranking.settings,
                "eligible_only": eligible_only, "flagged_only": flagged_only, "q": q, "sort": sort,
                "query": params.urlencode(), "sort_query": sort_params.urlencode(),
-               "columns": COLUMNS}
+               "columns": COLUMNS, "method_label": AGGREGATION_METHODS.get(programme_ranking.settings["method"], ""),
+               "conditions_notice": conditions_notice(programme_ranking.programme_year)}
     return render(request, "review/ranking.html", context)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zgcfund.accounts.views.access import office_required
 from zgcfund.programmes.domain import clock, current_version
+from zgcfund.programmes.domain.conditions import conditions_notice
 from zgcfund.review.domain import selection as domain
 from zgcfund.review.domain.plan import plan_for, spec_initial
 from zgcfund.review.models import Selection
@@ -22,7 +23,8 @@ BAND_ROWS = range(1, 6)
 @office_required
 @require_http_methods(["GET", "POST"])
 def selection_home(request, code: str):
-    if current_version(code) is None:
+    row = current_version(code)
+    if row is None:
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
     if request.method == "GET" and not data.get("method"):
@@ -54,7 +56,7 @@ def selection_home(request, code: str):
                           "last": data.get(f"band{i}_last", ""), "amount": data.get(f"band{i}_amount", "")}
                          for i in BAND_ROWS],
                "tie_chosen": set(data.getlist("tie_decision")),
-               "selections": selections}
+               "selections": selections, "conditions_notice": conditions_notice(row)}
     return render(request, "review/selection.html", context, status=422 if errors or refusal else 200)
 
 
@@ -69,7 +71,8 @@ def _detail(request, pk: int, errors=None, form=None, status=200):
     listed = [*selection.result["selected"], *selection.result["not_selected"]]
     context = {"selection": selection, "result": selection.result, "method_name": domain.METHOD_NAMES[selection.method],
                "objections": selection.objections.select_related("application__organization", "recorded_by"),
-               "listed": listed, "errors": errors or {}, "form": form or {}, "today": clock.today()}
+               "listed": listed, "errors": errors or {}, "form": form or {}, "today": clock.today(),
+               "conditions_notice": conditions_notice(selection.programme_year)}
     return render(request, "review/selection_detail.html", context, status=status)
 
 
