@@ -166,3 +166,64 @@ def test_draft_pdf_is_watermarked_and_changes_nothing(client, filled, applicant,
     assert filled.status == "draft" and filled.applied_on is None and not Submission.objects.exists()
     client.force_login(other_applicant)
     assert client.get(reverse("applications:draft_pdf", args=[filled.pk])).status_code == 404
+
+
+# --- X-K1-TWO / X-K3-TWO: all three sub-items touched, no choice made -> choose before submitting --------
+K1_RECORDS = {
+    "K1.1": {"phase": "prior", "date": "2025-03-10", "title": "走访调研企业", "sti_service": True,
+             "enterprise": {"name": "北京调研样本科技有限公司"}},
+    "K1.2": {"phase": "prior", "date": "2025-03-12", "title": "推动企业纳统", "revenue": 1500, "industry_code": "7320",
+             "enterprise": {"name": "北京纳统样本科技有限公司"}},
+    "K1.3": {"phase": "prior", "date": "2025-03-15", "title": "服务营收增长", "included_on": "2024-10-15",
+             "scale_above": True, "enterprise": {"name": "北京增长样本科技有限公司"}},
+}
+
+
+@pytest.fixture
+def three_k1(filled, applicant):
+    for clause, data in K1_RECORDS.items():
+        save_record(filled, applicant, clause, data)
+    return filled
+
+
+def test_three_k1_items_without_a_choice_refuse_the_submission(client, three_k1, applicant):
+    client.force_login(applicant)
+    page = client.get(reverse("applications:submit", args=[three_k1.pk])).content.decode()
+    notice = page.split('data-testid="submit-choices"', 1)[1].split("</section>", 1)[0]
+    assert "K1" in notice and all(cid in notice for cid in K1_RECORDS)
+    assert reverse("applications:overview", args=[three_k1.pk]) + "#choices" in notice
+    assert 'data-testid="submit-button" >' in page or 'data-testid="submit-button">' in page  # not disabled
+    response = post_submit(client, three_k1)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "K1 的 K1.1、K1.2、K1.3 都有记录" in body and "“K1、K3 选项”" in body
+    assert 'name="commitment" required checked' in body  # what was typed is kept
+    three_k1.refresh_from_db()
+    assert three_k1.status == "draft" and not Submission.objects.filter(application=three_k1).exists()
+    from django.core.files.storage import storages
+    assert not list(pathlib.Path(storages["private"].location).glob("submissions/**/*.pdf"))
+
+
+def test_after_choosing_two_the_submission_is_accepted(client, three_k1, applicant):
+    from zgcfund.applications.domain.editing import set_choices
+
+    set_choices(three_k1, applicant, "K1", ["K1.1", "K1.2"], three_k1.lock_version)
+    client.force_login(applicant)
+    assert 'data-testid="submit-choices"' not in client.get(
+        reverse("applications:submit", args=[three_k1.pk])).content.decode()
+    response = post_submit(client, three_k1)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Submission.objects.filter(application=three_k1).count() == 1
+
+
+def test_a_third_k1_item_with_only_plan_records_does_not_block(filled, applicant):
+    for clause in ("K1.1", "K1.2"):
+        save_record(filled, applicant, clause, K1_RECORDS[clause])
+    save_record(filled, applicant, "K1.3", {**K1_RECORDS["K1.3"], "phase": "plan", "date": "2026-03-31"})
+    from zgcfund.applications.domain.evidence import store_commitment_scan
+
+    commitment = store_commitment_scan(filled, applicant, scan())
+    filled.refresh_from_db()
+    submission = submit_application(filled, applicant, commitment_accepted=True, commitment=commitment,
+                                    opened_version=content_version(filled))
+    assert submission.number == 1

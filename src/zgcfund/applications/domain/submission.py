@@ -71,6 +71,32 @@ def blockers(application: Application, *, now=None) -> list[str]:
     return out
 
 
+# The bases whose unresolved X-K1-TWO / X-K3-TWO choice refuses a submission. Only the prior basis:
+# a sub-item touched only by plan records is not touched there, so a planned third item does not block
+# (the projected evaluation still warns, and counts the two best).
+CHOICE_BASES = ("prior",)
+
+
+def unresolved_choices(application: Application, result) -> list[dict]:
+    """The K1/K3 choices the applicant must still make before submitting (from ``assess``'s result):
+    ``[{"rule", "group", "limit", "members": [(clause id, title), ...]}]``."""
+    if not result.valid:
+        return []
+    rules = {w["rule"] for basis in CHOICE_BASES for w in (getattr(result, basis) or {}).get("warnings", ())}
+    programme = programme_of(application)
+    return [{"rule": gate.id, "group": gate.group, "limit": gate.choose,
+             "members": [(cid, programme.clauses[cid].title) for cid in programme.choice_groups[gate.group]]}
+            for gate in programme.gates if gate.kind == "choose" and gate.id in rules]
+
+
+def choice_refusals(groups: list[dict]) -> list[str]:
+    return [_("%(group)s 的 %(members)s 都有记录，最多只能计入 %(limit)s 项（%(rule)s）：请先在申报书概览页的"
+              "“K1、K3 选项”中选定计入的 %(limit)s 项，再提交。")
+            % {"group": g["group"], "members": "、".join(cid for cid, _title in g["members"]),
+               "limit": g["limit"], "rule": g["rule"]}
+            for g in groups]
+
+
 def latest_commitment(application: Application) -> EvidenceFile | None:
     return (EvidenceFile.objects.filter(application=application, kind="commitment").exclude(file="")
             .order_by("-uploaded_at", "-id").first())
@@ -111,6 +137,9 @@ def submit_application(application: Application, user, *, commitment_accepted: b
     result = assess(app, document)
     if not result.valid:
         raise SubmissionRefused([_("申报数据有误：%(p)s") % {"p": p} for p in result.problems[:10]])
+    choices = choice_refusals(unresolved_choices(app, result))
+    if choices:
+        raise SubmissionRefused(choices)
     number = app.submissions.count() + 1
     submitted_at = timezone.now()
     pdf = _render_pdf(app, user, document, result, number, submitted_at, commitment)
@@ -125,7 +154,8 @@ def submit_application(application: Application, user, *, commitment_accepted: b
         with transaction.atomic():
             locked = Application.objects.select_for_update().select_related("organization").get(pk=app.pk)
             late = blockers(locked)
-            if not late and content_version(locked) != opened_version:
+            # the choices were checked on ``document`` (outside the lock): they must still be those
+            if not late and (content_version(locked) != opened_version or locked.choices != document["choices"]):
                 late = [_("提交过程中申报书被修改，请重新检查后再提交。")]
             if late:
                 raise SubmissionRefused(late)

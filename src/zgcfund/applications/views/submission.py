@@ -19,6 +19,7 @@ from zgcfund.applications.domain.submission import (
     content_version,
     latest_commitment,
     submit_application,
+    unresolved_choices,
 )
 from zgcfund.applications.domain.submission import (
     draft_pdf as draft_pdf_of,
@@ -67,7 +68,9 @@ def submit(request, pk: int):
                 return redirect("applications:status", pk=pk)
     context.update(blockers=blockers(application), errors=errors, commitment_text=COMMITMENT_TEXT,
                    opened_version=content_version(application),
-                   commitment=latest_commitment(application))
+                   commitment=latest_commitment(application),
+                   commitment_ticked=request.method == "POST" and request.POST.get("commitment") == "on",
+                   choices_to_make=unresolved_choices(application, context["assessment"]))
     return render(request, "applications/submit.html", context, status=422 if errors else 200)
 
 
