@@ -13,6 +13,9 @@ from zgcfund.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
+# These organizations have not filled their eligibility profile: approving them needs a reason.
+ELIGIBILITY_REASON = "资格材料已线下核对"
+
 
 @pytest.fixture
 def pending(make_org, make_user):
@@ -63,7 +66,8 @@ def test_detail_shows_all_fields_and_the_check_result(client, office_user, unche
 
 def test_approval_is_stored_audited_and_mailed_to_the_contact(client, office_user, pending):
     client.force_login(office_user)
-    response = client.post(detail(pending), {"decision": "approve", "note": "材料齐全"})
+    response = client.post(detail(pending), {"decision": "approve", "note": "材料齐全",
+                                                "eligibility_reason": ELIGIBILITY_REASON})
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.is_approved and pending.reviewed_by == office_user and pending.reviewed_at is not None
@@ -102,7 +106,8 @@ def test_approving_an_unchecked_code_needs_the_override_reason(client, office_us
 def test_approving_an_unchecked_code_with_the_override_reason(client, office_user, unchecked):
     client.force_login(office_user)
     reason = "已核对登记证书原件，代码与证书一致（2014年换发证书）"
-    response = client.post(detail(unchecked), {"decision": "approve", "override_reason": reason})
+    response = client.post(detail(unchecked), {"decision": "approve", "override_reason": reason,
+                                                  "eligibility_reason": ELIGIBILITY_REASON})
     assert response.status_code == 302
     unchecked.refresh_from_db()
     assert unchecked.is_approved and unchecked.credit_code_override_reason == reason
@@ -130,7 +135,8 @@ def test_mail_failure_keeps_the_review_and_warns(client, office_user, pending, s
         raise OSError("SMTP down")
     monkeypatch.setattr(mail_module, "send_mail", broken)
     client.force_login(office_user)
-    response = client.post(detail(pending), {"decision": "approve"}, follow=True)
+    response = client.post(detail(pending), {"decision": "approve", "eligibility_reason": ELIGIBILITY_REASON},
+                           follow=True)
     pending.refresh_from_db()
     assert pending.is_approved
     assert "通知邮件未能发出" in response.content.decode()

@@ -161,6 +161,7 @@ def test_new_applicant_journey(live_server, page, make_user, open_window, tmp_pa
     expect(page.get_by_role("heading", level=1)).to_have_text(ORG_NAME)
     page.get_by_label("通过", exact=True).check()
     page.get_by_label("审核意见").fill("登记信息与登记证书一致。")
+    page.get_by_label("资格核验通过理由").fill("资格材料未在线填写，已核对登记证书原件。")
     shot(page, "office-review")
     page.get_by_role("button", name="保存审核结果并通知申报单位").click()
     expect(page.locator(".messages")).to_contain_text(f"已通过“{ORG_NAME}”的注册审核")

@@ -30,6 +30,7 @@ from zgcfund.core.vocabulary import (
 PROGRAMME_DIR = resources.files("zgcfund") / "programme_files"
 DEFAULT_PROGRAMME = "zgc-social-org-2025"
 APPLICATION_DATES = ("applied_on", "plan_start", "prior_end")
+DEFAULT_ADMITTED_TYPES = ("social_group", "private_non_enterprise")
 
 
 class _Loader(yaml.SafeLoader):
@@ -200,6 +201,9 @@ class Programme:
                            g.get("family"), g.get("at_least")) for g in data["gates"]]
         self.same_work: dict = data["same_work"]
         self.acceptance_checks: list[dict] = data.get("acceptance_checks", [])
+        # who may apply; a file without the key admits 社会团体 and 民办非企业单位 (not 基金会)
+        self.admitted_registration_types: tuple[str, ...] = tuple(
+            data.get("eligibility", {}).get("admitted_registration_types", DEFAULT_ADMITTED_TYPES))
         self.choice_groups: dict[str, list[str]] = data["choice_groups"]
         self.scoring: dict = data["scoring"]
         self.clauses = self._clauses(data["clauses"])

@@ -127,6 +127,24 @@ CLAUSE = {
     },
 }
 
+#: registration types (accounts.RegistrationType values) a programme may admit
+REGISTRATION_TYPES = ("social_group", "private_non_enterprise", "foundation")
+
+#: who may apply: the registration types the programme admits, with the official text it rests on
+ELIGIBILITY = {
+    "type": "object",
+    "required": ["admitted_registration_types", "basis_quote"],
+    "additionalProperties": False,
+    "properties": {
+        "admitted_registration_types": {"type": "array", "items": {"enum": list(REGISTRATION_TYPES)},
+                                        "minItems": 1, "uniqueItems": True},
+        "note": {"type": "string"},
+        # no clause ID of the clause document covers "who may apply": like scoring.basis_quote, a
+        # sentence quoted verbatim from the official text
+        "basis_quote": {"type": "string", "minLength": 4},
+    },
+}
+
 PROGRAMME_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "zgc-programme/1",
@@ -142,6 +160,7 @@ PROGRAMME_SCHEMA = {
         "title": {"type": "string"},
         "source": {"type": "string"},
         "basis_note": {"type": "string"},
+        "eligibility": ELIGIBILITY,
         "families": {
             "type": "object",
             "additionalProperties": {

@@ -74,3 +74,99 @@ def update_organization(organization: Organization, actor, data: dict[str, Any])
         record_event("organization.update", summary, actor=actor, organization=org, obj=org, changes=changes,
                      visibility=Visibility.ORGANIZATION)
     return org
+
+
+PROFILE_FIELDS = ("registration_authority", "registered_address", "inspection_year", "inspection_result")
+
+
+def _check_certificate(uploaded_file) -> tuple[str, str, str]:
+    """(name, content type, SHA-256) of an acceptable scan: PDF, JPEG or PNG by content, within the size
+    limit. OrganizationEditRefused naming the field otherwise."""
+    from hashlib import sha256
+
+    from django.conf import settings
+
+    from zgcfund.applications.domain.evidence import (
+        COMMITMENT_TYPES,
+        EvidenceRejected,
+        clean_name,
+        identify,
+        size_text,
+    )
+
+    label = _("登记证书扫描件")
+    name = clean_name(getattr(uploaded_file, "name", ""))
+    limit = settings.EVIDENCE_MAX_BYTES
+    digest, size = sha256(), 0
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        size += len(chunk)
+        if size > limit:
+            raise OrganizationEditRefused("certificate", _("%(field)s：文件“%(name)s”超过 %(limit)s 上限，未保存。") % {
+                "field": label, "name": name, "limit": size_text(limit)})
+        digest.update(chunk)
+    if size == 0:
+        raise OrganizationEditRefused("certificate", _("%(field)s：文件“%(name)s”是空文件（0 字节），未保存。") % {
+            "field": label, "name": name})
+    try:
+        ftype = identify(uploaded_file, name, COMMITMENT_TYPES)
+    except EvidenceRejected as exc:
+        raise OrganizationEditRefused("certificate", _("%(field)s：%(reason)s") % {
+            "field": label, "reason": exc.message}) from None
+    return name, ftype.mime, digest.hexdigest()
+
+
+def update_eligibility_profile(organization: Organization, actor, data: dict[str, Any],
+                               certificate=None) -> Organization:
+    """Save the eligibility profile the office checks before approving (登记证书扫描件, 登记管理机关, 住所,
+    年检/年报结论, 无严重失信记录声明). ``data`` holds cleaned values; ``declared`` is the declaration
+    checkbox (its time is recorded when first given). A refused scan saves nothing. Atomic and audited."""
+    import uuid
+
+    from django.utils import timezone
+
+    from zgcfund.accounts.domain.eligibility import declaration_text_zh
+    from zgcfund.applications.domain.evidence import TYPES
+
+    if not is_admin_of(actor, organization):
+        raise PermissionDenied
+    checked = _check_certificate(certificate) if certificate is not None else None
+    old_file = None
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=organization.pk)
+        values = {k: data.get(k) for k in PROFILE_FIELDS if k in data}
+        for k in ("registration_authority", "registered_address", "inspection_result"):
+            if k in values:
+                values[k] = (values[k] or "").strip()
+        before = {k: getattr(org, k) for k in values}
+        changes = changed_fields(before, values)
+        for k, v in values.items():
+            setattr(org, k, v)
+        declared = bool(data.get("declared"))
+        if declared and not org.no_dishonesty_declared_at:
+            org.no_dishonesty_declaration, org.no_dishonesty_declared_at = declaration_text_zh(), timezone.now()
+            changes["no_dishonesty_declared_at"] = [None, org.no_dishonesty_declared_at.isoformat()]
+        elif not declared and org.no_dishonesty_declared_at:
+            changes["no_dishonesty_declared_at"] = [org.no_dishonesty_declared_at.isoformat(), None]
+            org.no_dishonesty_declaration, org.no_dishonesty_declared_at = "", None
+        if checked is not None:
+            name, mime, digest = checked
+            old_file, old_name = org.certificate.name or None, org.certificate_name
+            org.certificate.save(uuid.uuid4().hex + TYPES[mime].extensions[0], certificate, save=False)
+            org.certificate_name, org.certificate_content_type = name, mime
+            org.certificate_sha256, org.certificate_uploaded_at = digest, timezone.now()
+            changes["certificate"] = [old_name or None, name]
+        if not changes:
+            return org
+        try:
+            org.save()
+            record_event("organization.profile", _("修改单位资格材料"), actor=actor, organization=org, obj=org,
+                         changes=changes, visibility=Visibility.ORGANIZATION)
+        except BaseException:
+            if checked is not None:
+                org.certificate.storage.delete(org.certificate.name)
+            raise
+    if old_file:
+        transaction.on_commit(lambda: org.certificate.storage.delete(old_file))
+    return org
+

@@ -233,12 +233,18 @@ class ReviewForm(forms.Form):
     override_reason = forms.CharField(
         label=_("人工核验通过理由"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("统一社会信用代码未通过校验时必填：说明已核对登记证书原件或扫描件及结论。"))
+    eligibility_reason = forms.CharField(
+        label=_("资格核验通过理由"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("资格核验清单有缺项或提示时，通过审核必填：说明核实情况及予以通过的依据。"))
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, eligibility_problems=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.eligibility_problems = list(eligibility_problems)
         if not organization.credit_code_check_failed:
             del self.fields["override_reason"]
+        if not self.eligibility_problems:
+            del self.fields["eligibility_reason"]
 
     def clean(self):
         data = super().clean()
@@ -248,6 +254,50 @@ class ReviewForm(forms.Form):
         if decision == "approve" and "override_reason" in self.fields and not (data.get("override_reason") or "").strip():
             self.add_error("override_reason", gettext(
                 "该单位的统一社会信用代码未通过校验：通过审核前，请核对登记证书并填写人工核验通过的理由。"))
+        if decision == "approve" and "eligibility_reason" in self.fields \
+                and not (data.get("eligibility_reason") or "").strip():
+            from zgcfund.accounts.domain.review import eligibility_refusal
+
+            self.add_error("eligibility_reason", eligibility_refusal(self.eligibility_problems))
+        return data
+
+
+class EligibilityProfileForm(forms.Form):
+    """The organization's eligibility profile (资格材料), checked by the office before approval."""
+
+    certificate = forms.FileField(
+        label=_("登记证书扫描件"), required=False,
+        help_text=_("PDF 文档或 JPEG、PNG 图片，按文件内容识别类型；已上传的可不再选择，选择新文件则替换。"))
+    registration_authority = forms.CharField(label=_("登记管理机关"), max_length=100, required=False,
+                                             help_text=_("如：北京市海淀区民政局"))
+    registered_address = forms.CharField(label=_("住所"), max_length=200, required=False,
+                                         help_text=_("与登记证书所载住所一致"))
+    inspection_year = forms.IntegerField(label=_("年检/年报年度"), required=False, min_value=1990, max_value=2100,
+                                         error_messages={"invalid": _("请填写四位年份，如 2024。"),
+                                                         "min_value": _("请填写四位年份，如 2024。"),
+                                                         "max_value": _("请填写四位年份，如 2024。")})
+    inspection_result = forms.ChoiceField(label=_("最近一次年检/年报结论"), required=False)
+    declared = forms.BooleanField(label=_("无严重失信记录声明"), required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        from zgcfund.accounts.domain.eligibility import DECLARATION_TEXT
+        from zgcfund.accounts.models.organization import InspectionResult
+
+        initial = {"registration_authority": organization.registration_authority,
+                   "registered_address": organization.registered_address,
+                   "inspection_year": organization.inspection_year,
+                   "inspection_result": organization.inspection_result,
+                   "declared": bool(organization.no_dishonesty_declared_at)}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.organization = organization
+        self.fields["inspection_result"].choices = [("", "—"), *InspectionResult.choices]
+        self.fields["declared"].help_text = DECLARATION_TEXT
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("inspection_year")) != bool(data.get("inspection_result")) and not self.errors:
+            self.add_error("inspection_year" if not data.get("inspection_year") else "inspection_result",
+                           gettext("年检/年报的年度和结论请一并填写。"))
         return data
 
 

@@ -5,12 +5,22 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.applications.storage import private_storage
+
 
 class RegistrationType(models.TextChoices):
     # Industry-technology alliances (产业技术联盟) register as 社会团体.
     SOCIAL_GROUP = "social_group", _("社会团体")
     PRIVATE_NON_ENTERPRISE = "private_non_enterprise", _("民办非企业单位")
     FOUNDATION = "foundation", _("基金会")
+
+
+class InspectionResult(models.TextChoices):
+    """最近一次年检/年报结论 (a failed annual inspection disqualified in earlier years)."""
+    QUALIFIED = "qualified", _("合格")
+    BASICALLY_QUALIFIED = "basically_qualified", _("基本合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+    REPORT_FILED = "report_filed", _("年报已报送")
 
 
 class OrganizationStatus(models.TextChoices):
@@ -33,6 +43,22 @@ class Organization(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=60)
     contact_phone = models.CharField(_("联系电话"), max_length=20)
     contact_email = models.EmailField(_("联系邮箱"))
+
+    # What the office checks before approving (资格材料); filled by the organization's admin.
+    certificate = models.FileField(_("登记证书扫描件"), storage=private_storage, upload_to="certificates/%Y/%m/",
+                                   blank=True, max_length=300)
+    certificate_name = models.CharField(_("登记证书扫描件文件名"), max_length=200, blank=True)
+    certificate_content_type = models.CharField(max_length=100, blank=True)
+    certificate_sha256 = models.CharField(max_length=64, blank=True)
+    certificate_uploaded_at = models.DateTimeField(_("登记证书上传时间"), null=True, blank=True)
+    registration_authority = models.CharField(_("登记管理机关"), max_length=100, blank=True)
+    registered_address = models.CharField(_("住所"), max_length=200, blank=True)
+    inspection_year = models.PositiveSmallIntegerField(_("年检/年报年度"), null=True, blank=True)
+    inspection_result = models.CharField(_("最近一次年检/年报结论"), max_length=32, blank=True,
+                                         choices=InspectionResult.choices)
+    no_dishonesty_declaration = models.CharField(_("无严重失信记录声明"), max_length=500, blank=True)
+    no_dishonesty_declared_at = models.DateTimeField(_("声明时间"), null=True, blank=True)
+    eligibility_override_reason = models.CharField(_("资格核验通过理由"), max_length=500, blank=True)
 
     status = models.CharField(_("审核状态"), max_length=16, choices=OrganizationStatus.choices,
                               default=OrganizationStatus.PENDING)

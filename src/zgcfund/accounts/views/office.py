@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zgcfund.accounts.domain.credit import check_credit_code
+from zgcfund.accounts.domain.eligibility import eligibility_checklist
 from zgcfund.accounts.domain.queries import members_of, organizations_for
 from zgcfund.accounts.domain.review import ReviewRefused, review_organization, send_review_notice
 from zgcfund.accounts.interfaces.forms import ReviewForm
@@ -40,12 +41,15 @@ def organizations(request):
 @require_http_methods(["GET", "POST"])
 def organization_detail(request, pk: int):
     org = get_object_or_404(organizations_for(request.user).select_related("reviewed_by"), pk=pk)
-    form = ReviewForm(request.POST if request.method == "POST" else None, organization=org)
+    checklist = eligibility_checklist(org)
+    form = ReviewForm(request.POST if request.method == "POST" else None, organization=org,
+                      eligibility_problems=checklist.problems)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             org = review_organization(org, request.user, approve=d["decision"] == "approve", note=d.get("note", ""),
-                                      override_reason=d.get("override_reason", ""))
+                                      override_reason=d.get("override_reason", ""),
+                                      eligibility_reason=d.get("eligibility_reason", ""))
         except ReviewRefused as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -57,6 +61,7 @@ def organization_detail(request, pk: int):
                                  % {"email": org.contact_email})
             return redirect(f"{reverse('office:organizations')}?status={OrganizationStatus.PENDING}")
     context = {"org": org, "form": form, "check": check_credit_code(org.credit_code, org.registration_type),
+               "checklist": checklist,
                "members": members_of(org),
                "events": AuditEvent.objects.filter(organization=org, action__startswith="organization.")
                .select_related("actor")[:20]}

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,11 +15,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zgcfund.accounts.domain import invitations as invitation_service
 from zgcfund.accounts.domain.credit import check_credit_code
 from zgcfund.accounts.domain.deactivation import remove_member
-from zgcfund.accounts.domain.organizations import OrganizationEditRefused, update_organization
+from zgcfund.accounts.domain.eligibility import DECLARATION_TEXT
+from zgcfund.accounts.domain.organizations import (
+    OrganizationEditRefused,
+    update_eligibility_profile,
+    update_organization,
+)
 from zgcfund.accounts.domain.queries import invitations_of, members_of, open_invitations_of
-from zgcfund.accounts.interfaces.forms import AcceptInvitationForm, InvitationForm, OrganizationEditForm
+from zgcfund.accounts.interfaces.forms import (
+    AcceptInvitationForm,
+    EligibilityProfileForm,
+    InvitationForm,
+    OrganizationEditForm,
+)
+from zgcfund.accounts.models import Organization
 from zgcfund.accounts.rules import can_remove_member, is_admin_of
 from zgcfund.accounts.views.access import own_organization
+from zgcfund.audit.domain.downloads import record_download
 from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 
 
@@ -30,6 +43,49 @@ def organization(request):
     context = {"org": org, "is_admin": is_admin_of(request.user, org),
                "check": check_credit_code(org.credit_code, org.registration_type)}
     return render(request, "accounts/organization.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_profile(request):
+    """The eligibility profile (资格材料) the office checks before approving: the organization's admin only."""
+    org = _admin_org(request)
+    form = EligibilityProfileForm(request.POST if request.method == "POST" else None,
+                                  request.FILES if request.method == "POST" else None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_eligibility_profile(org, request.user, form.cleaned_data,
+                                       certificate=form.cleaned_data.get("certificate"))
+        except OrganizationEditRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("资格材料已保存。"))
+            return redirect("accounts:organization")
+    return render(request, "accounts/organization_profile.html",
+                  {"org": org, "form": form, "declaration": DECLARATION_TEXT})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def organization_certificate(request, pk: int):
+    """The registration certificate scan: the organization's own members and the office only (others 404)."""
+    user = request.user
+    if not (getattr(user, "is_office", False) or getattr(getattr(user, "organization", None), "pk", None) == pk):
+        raise Http404
+    org = get_object_or_404(Organization.objects.exclude(certificate=""), pk=pk)
+    try:
+        handle = org.certificate.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=org.certificate_content_type or "application/octet-stream",
+                            as_attachment=request.GET.get("download") == "1",
+                            filename=org.certificate_name or "certificate")
+    if request.method == "GET" and getattr(user, "is_office", False):
+        record_download(request, "download.certificate",
+                        _("下载“%(name)s”的登记证书扫描件") % {"name": org.name}, organization=org, obj=org)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
