@@ -63,6 +63,6 @@ def test_dropping_files_uploads_them_and_refreshes_the_partial(page, live_server
     page.locator(".record-evidence").screenshot(path=str(SCREENSHOTS / "evidence.png"))
 
     page.once("dialog", lambda dialog: dialog.accept())  # hx-confirm
-    page.click(".evidence-file:has-text('通知.pdf') button")
+    page.click(".evidence-file:has-text('通知.pdf') button:has-text('删除')")
     page.wait_for_function("!document.querySelector('.record-evidence').innerText.includes('通知.pdf')")
     assert list(record.evidence_files.values_list("name", flat=True)) == ["现场照片.jpg"]

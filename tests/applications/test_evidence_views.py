@@ -186,7 +186,8 @@ def test_delete_with_htmx_refreshes_the_partial_and_the_panel(member, photo, rec
     with django_capture_on_commit_callbacks(execute=True):
         response = member.post(reverse("applications:evidence_delete", args=[photo.pk]), **HTMX)
     assert response.status_code == 200 and response["HX-Trigger"] == "evaluation-changed"
-    assert "尚未上传支撑材料" in response.content.decode()
+    html = response.content.decode()
+    assert "现场照片.jpg" not in html and "必需，尚未上传" in html  # K3.1's 活动图片 slot is empty again
     assert not record.evidence_files.exists() and stored_files(settings) == []
 
 
@@ -270,3 +271,67 @@ def test_files_are_kept_outside_every_served_directory(member, photo, settings):
     assert not configured.PRIVATE_FILES_DIR.resolve().is_relative_to(configured.PACKAGE_DIR.resolve())
     for guess in (f"/static/{photo.file.name}", f"/{photo.file.name}", f"/media/{photo.file.name}"):
         assert member.get(guess).status_code == 404
+
+
+# --- kinds of supporting material (evidence_kinds) ----------------------------------------------
+
+def test_K3_1_upload_into_the_photos_slot_files_it_there_and_fills_the_requirement(member, application, record):
+    page = member.get(list_url(application, record)).content.decode()
+    assert 'data-material="photos"' in page and "必需，尚未上传" in page
+    response = member.post(list_url(application, record), {"files": [f("现场照片.jpg", jpeg())], "material": "photos"},
+                           **HTMX)
+    assert response.status_code == 200
+    assert record.evidence_files.get().material == "photos"
+    assert "必需，已上传" in response.content.decode()
+    from zgcfund.applications.domain.document import assess
+    clause = assess(application).prior["clauses"]["K3.1"]
+    assert "missing_evidence" not in clause
+
+
+def test_K3_1_file_of_no_kind_leaves_the_requirement_listed_by_the_engine(member, application, record):
+    member.post(list_url(application, record), {"files": [f("现场照片.jpg", jpeg())]}, **HTMX)
+    assert record.evidence_files.get().material == ""
+    from zgcfund.applications.domain.document import assess
+    missing = assess(application).prior["clauses"]["K3.1"]["missing_evidence"]
+    assert missing == [{"record": record.key, "kinds": ["photos"], "message": "缺少“活动图片”"}]
+
+
+def test_upload_refuses_a_kind_the_clause_does_not_name(member, application, record):
+    response = member.post(list_url(application, record), {"files": [f("执照.jpg", jpeg())], "material": "licence"},
+                           **HTMX)
+    assert "材料类型“licence”不适用于记录" in response.content.decode()
+    assert not record.evidence_files.exists()
+
+
+def test_reclassifying_a_file_moves_it_to_the_slot_and_is_audited(member, application, record, photo):
+    from zgcfund.audit.models import AuditEvent
+    url = reverse("applications:evidence_material", args=[photo.pk])
+    response = member.post(url, {"material": "photos"}, **HTMX)
+    assert response.status_code == 200 and response["HX-Trigger"] == "evaluation-changed"
+    photo.refresh_from_db()
+    assert photo.material == "photos"
+    assert AuditEvent.objects.filter(action="evidence.material", application=application).exists()
+    assert member.post(url, {"material": "nonsense"}, **HTMX).status_code == 200
+    photo.refresh_from_db()
+    assert photo.material == "photos"  # refused, kept
+
+
+def test_another_organization_cannot_reclassify(client, other_applicant, photo):
+    client.force_login(other_applicant)
+    response = client.post(reverse("applications:evidence_material", args=[photo.pk]), {"material": ""})
+    assert response.status_code == 404
+    photo.refresh_from_db()
+    assert photo.material == ""
+
+
+def test_json_round_trip_keeps_the_kind(member, application, record, photo, applicant):
+    from zgcfund.applications.domain.document import build_document
+    from zgcfund.applications.domain.editing import import_document
+    from zgcfund.applications.domain.evidence import set_material
+    set_material(application, applicant, photo, "photos")
+    doc = build_document(application)
+    assert doc["records"][0]["evidence"][0]["kind"] == "photos"
+    EvidenceFile.objects.filter(pk=photo.pk).update(material="")
+    import_document(application, applicant, doc)
+    photo.refresh_from_db()
+    assert photo.material == "photos"

@@ -218,8 +218,8 @@ def test_new_applicant_journey(live_server, page, make_user, open_window, tmp_pa
 
     # 5. Evidence on K3.1-001: a photo (PNG) and a notice (PDF), chosen on the record's file input.
     card = page.get_by_test_id("record-K3.1-001")
-    expect(card.locator(".dropzone.is-enhanced")).to_be_attached()  # evidence.js ran on the htmx-swapped card
-    card.locator(".record-evidence input[type=file]").set_input_files([
+    expect(card.locator(".dropzone.is-enhanced").first).to_be_attached()  # evidence.js ran on the htmx-swapped card
+    card.locator(".record-evidence input[type=file]").first.set_input_files([
         upload("对接会现场照片.png", png_bytes(), "image/png"),
         upload("活动通知.pdf", pdf_bytes(), "application/pdf"),
     ])

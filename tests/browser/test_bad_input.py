@@ -50,7 +50,7 @@ def clause_url(live_server, application, clause: str) -> str:
 
 def evidence_of(page, record):
     section = page.locator(f"#evidence-{record.pk}")
-    expect(section.locator(".dropzone.is-enhanced")).to_be_attached()
+    expect(section.locator(".dropzone.is-enhanced").first).to_be_attached()
     return section
 
 
@@ -59,7 +59,7 @@ def evidence_of(page, record):
 def test_wrong_file_type_is_refused(live_server, page, log_in, applicant, application, record, photo):
     log_in(page, applicant).goto(clause_url(live_server, application, "K3.1"))
     evidence = evidence_of(page, record)
-    evidence.locator("input[type=file]").set_input_files([upload("活动通知.pdf", EXE, "application/pdf")])
+    evidence.locator("input[type=file]").first.set_input_files([upload("活动通知.pdf", EXE, "application/pdf")])
     expect(evidence.get_by_role("alert")).to_contain_text("文件“活动通知.pdf”的实际类型为Windows 可执行程序")
     expect(evidence.get_by_role("alert")).to_contain_text("不在允许范围内（允许：JPEG、PNG、GIF、WebP 图片，PDF 文档")
     expect(evidence.locator(".evidence-file")).to_have_count(1)
@@ -73,11 +73,11 @@ def test_oversized_file_is_refused(live_server, page, log_in, settings, applican
     settings.EVIDENCE_MAX_BYTES = 1024 * 1024  # 1 MB (ZGCFUND_EVIDENCE_MAX_MB=1)
     log_in(page, applicant).goto(clause_url(live_server, application, "K3.1"))
     evidence = evidence_of(page, record)
-    expect(evidence.locator(".dropzone__hint")).to_contain_text("单个文件不超过 1 MB")
+    expect(evidence.locator(".dropzone__hint").first).to_contain_text("单个文件不超过 1 MB")
     big = png_bytes() + b"\0" * (1300 * 1024)  # a PNG with trailing bytes: 1.3 MB
-    evidence.locator("input[type=file]").set_input_files([upload("会场全景.png", big, "image/png")])
+    evidence.locator("input[type=file]").first.set_input_files([upload("会场全景.png", big, "image/png")])
     expect(evidence.get_by_role("alert")).to_contain_text("文件“会场全景.png”大小为 1.3 MB，超过 1 MB 上限，未保存。")
-    expect(evidence.locator(".dropzone__hint")).to_contain_text("单个文件不超过 1 MB")
+    expect(evidence.locator(".dropzone__hint").first).to_contain_text("单个文件不超过 1 MB")
     expect(evidence.locator(".evidence-file")).to_have_count(1)
     shot(page, "error-file-size", locator=page.get_by_test_id("record-K3.1-001"))
     assert list(EvidenceFile.objects.values_list("name", flat=True)) == ["现场照片.png"]
@@ -87,7 +87,7 @@ def test_duplicate_upload_is_not_stored_twice(live_server, page, log_in, applica
     log_in(page, applicant).goto(clause_url(live_server, application, "K3.1"))
     evidence = evidence_of(page, record)
     # The same bytes under another name, with a new file beside it: the new one is kept, the copy is not.
-    evidence.locator("input[type=file]").set_input_files([
+    evidence.locator("input[type=file]").first.set_input_files([
         upload("现场照片（副本）.png", png_bytes(), "image/png"),
         upload("签到表.pdf", pdf_bytes(), "application/pdf"),
     ])

@@ -18,6 +18,10 @@ A case file holds ``defaults`` and ``cases``::
           status: {K3.2: not_met}
           rejected: [{record: e1, rule: K3.2, message: 低于 500}]
 
+A case may set the programme's parameters, e.g. the office's settings of the open points
+(2025-clauses.md): ``parameters: {p1_drafting_counts: true}`` replaces each named parameter's
+latest value (:func:`programme_with`); a case without ``parameters`` runs under the packaged file.
+
 What the builder fills in, so a record states only what matters:
 
 * the document: format, programme, organization (name, a valid 社会团体 credit code,
@@ -27,7 +31,8 @@ What the builder fills in, so a record states only what matters:
 * ``repeat: N`` makes N copies with ids ``<id>-1`` … ``<id>-N``;
 * a party field (``enterprise``, ``unit``) left out gets a distinct enterprise with a valid
   credit code; given as a string it is an alias: the same alias is the same enterprise;
-* ``evidence: [a, b]``: each string becomes a file ``a.pdf`` whose sha256 is that of the string.
+* ``evidence: [a, b]``: each string becomes a file ``a.pdf`` whose sha256 is that of the string;
+  ``a:licence`` also gives the file that kind of supporting material (``kind: licence``).
 
 Dates stay strings (no YAML timestamps), so an impossible date such as 2025-02-30 reaches the validator.
 """
@@ -43,7 +48,7 @@ from typing import Any
 import yaml
 
 from zgcfund.core.creditcode import make_valid
-from zgcfund.core.programme import Programme
+from zgcfund.core.programme import Programme, parse_programme
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -110,6 +115,33 @@ class _Parties:
         return dict(self.aliases[key])
 
 
+_WITH: dict[tuple, Programme] = {}
+
+
+def programme_with(programme: Programme, parameters: dict | None) -> Programme:
+    """``programme`` with the latest dated value of each parameter in ``parameters`` replaced (a switch
+    as true/false, a date as YYYY-MM-DD, a number); ``programme`` itself when ``parameters`` is empty."""
+    if not parameters:
+        return programme
+    key = (programme.sha256, tuple(sorted((k, str(v)) for k, v in parameters.items())))
+    if key not in _WITH:
+        data = yaml.load(programme.source_text, Loader=CaseLoader)
+        for name, value in parameters.items():
+            values = data["parameters"][name]["values"]  # KeyError: no such parameter
+            values[list(values)[-1]] = value
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        _WITH[key] = parse_programme(text, f"{programme.origin} with {sorted(parameters)}")
+    return _WITH[key]
+
+
+def _evidence_item(text: str) -> dict:
+    label, _, kind = text.partition(":")
+    item = {"name": f"{label}.pdf", "sha256": sha_of(label)}
+    if kind:
+        item["kind"] = kind
+    return item
+
+
 def build_records(raw_records: list[dict], defaults: dict[str, dict], programme: Programme) -> list[dict]:
     parties = _Parties()
     out = []
@@ -131,8 +163,7 @@ def build_records(raw_records: list[dict], defaults: dict[str, dict], programme:
                 elif isinstance(rec[name], str):
                     rec[name] = parties.alias(rec[name])
             if isinstance(rec.get("evidence"), list):
-                rec["evidence"] = [{"name": f"{e}.pdf", "sha256": sha_of(e)} if isinstance(e, str) else e
-                                   for e in rec["evidence"]]
+                rec["evidence"] = [_evidence_item(e) if isinstance(e, str) else e for e in rec["evidence"]]
             out.append(rec)
     return out
 

@@ -2,7 +2,8 @@
 
 See casekit.py for the case format. Each case names the clause or rule it tests, cites the
 sentence of the official text it tests (checked verbatim), builds a small application and
-states what the evaluation must say. ``expect`` keys:
+states what the evaluation must say; it may set programme parameters first (``parameters``, e.g. the
+office's settings of the open points: see casekit.py). ``expect`` keys:
 
 * ``status``: {clause: status}
 * ``counted``: {clause: [ids] (as a set) | n (how many)}
@@ -11,6 +12,8 @@ states what the evaluation must say. ``expect`` keys:
 * ``score``: {clause | K | P | total: points}
 * ``score_excluded_by``: {clause: gate ID}
 * ``self_declared``: {clause: [ids]} — counted records whose date is the applicant's own word (as a set)
+* ``missing_evidence``: {clause: {record: [kinds]}} — exactly the counted prior records lacking a
+  required kind of supporting material (``{}``: none)
 * ``eligible``, ``problems`` (gate IDs, as a set), ``outside_basis`` (ids, as a set), ``deferred`` (rule IDs)
 * ``warnings``: rule IDs of the evaluation's warnings (as a sorted list; not gates: eligibility unchanged)
 * ``invalid``: [{path, message?}] — the document is invalid with exactly these problems
@@ -23,17 +26,17 @@ import json
 from typing import Any
 
 import pytest
-from casekit import CASES_DIR, build_application, clause_doc_ids, load_yaml, official_text, squash
+from casekit import CASES_DIR, build_application, clause_doc_ids, load_yaml, official_text, programme_with, squash
 
 from zgcfund.core.engine import evaluate
 from zgcfund.core.errors import InvalidDocument
 from zgcfund.core.programme import load_programme
 
 PROGRAMME = load_programme()
-CASE_FILES = ("k1", "k2", "k3", "k4", "k5", "p", "windows", "cross", "validation")
+CASE_FILES = ("k1", "k2", "k3", "k4", "k5", "p", "windows", "cross", "validation", "settings", "evidence")
 EXTRA_IDS = {"REVIEW", "FORMAT"}  # the reviewer's verdict; document validation
 EXPECT_KEYS = {"status", "counted", "rejected", "score", "score_excluded_by", "self_declared", "eligible", "problems",
-               "outside_basis", "deferred", "invalid", "warnings"}
+               "outside_basis", "deferred", "invalid", "warnings", "missing_evidence"}
 
 
 def _load_cases() -> list[tuple[str, dict, dict]]:
@@ -97,6 +100,11 @@ def _check_evaluation(expect: dict, result: dict) -> list[str]:
         got = sorted({d["record"] for d in clauses[cid].get("self_declared", ())})
         if got != sorted(map(str, want)):
             bad.append(f"{cid} self_declared {got}, expected {want}")
+    for cid, want in (expect.get("missing_evidence") or {}).items():
+        got = {m["record"]: sorted(m["kinds"]) for m in clauses[cid].get("missing_evidence", ())}
+        want = {str(k): sorted(v) for k, v in (want or {}).items()}
+        if got != want:
+            bad.append(f"{cid} missing_evidence {got}, expected {want}")
     if "eligible" in expect and result["eligible"] is not expect["eligible"]:
         bad.append(f"eligible {result['eligible']}, expected {expect['eligible']}")
     if "problems" in expect:
@@ -130,16 +138,17 @@ def _check_invalid(expect: list[dict], problems: list[Any]) -> list[str]:
 @pytest.mark.parametrize(("stem", "defaults", "case"), CASES, ids=[c["name"] for _, _, c in CASES])
 def test_case(stem: str, defaults: dict, case: dict) -> None:
     expect = case["expect"]
-    doc = build_application(case.get("application"), defaults, PROGRAMME)
+    programme = programme_with(PROGRAMME, {**(defaults.get("parameters") or {}), **(case.get("parameters") or {})})
+    doc = build_application(case.get("application"), defaults, programme)
     basis = case.get("basis", "prior")
     if "invalid" in expect:
         with pytest.raises(InvalidDocument) as info:
-            evaluate(doc, PROGRAMME, basis=basis)
+            evaluate(doc, programme, basis=basis)
         bad = _check_invalid(expect["invalid"], info.value.problems)
         assert not bad, "\n".join(bad + ["", "problems:"] + [str(p) for p in info.value.problems])
         return
     try:
-        result = evaluate(doc, PROGRAMME, basis=basis)
+        result = evaluate(doc, programme, basis=basis)
     except InvalidDocument as exc:  # a case's document must be valid unless it says otherwise
         pytest.fail(f"{case['name']}: document invalid:\n{exc}")
     bad = _check_evaluation(expect, result)

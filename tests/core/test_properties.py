@@ -96,7 +96,7 @@ def order_free(result: dict) -> tuple:
                             sorted(Counter(rule for _, rule, _ in rejected).items()))
         else:
             clauses[cid] = (c["status"], c["score"], c.get("score_excluded_by"), sorted(c["counted"]),
-                            sorted(rejected), sorted(c.get("missing_evidence", [])))
+                            sorted(rejected), sorted((m["record"], m["kinds"]) for m in c.get("missing_evidence", [])))
     return result["eligible"], result["problems"], result["score"], sorted(result["outside_basis"]), clauses
 
 

@@ -2,11 +2,12 @@ from django.urls import path
 
 from zgcfund.applications.urls_evidence import urlpatterns as evidence_patterns
 from zgcfund.applications.urls_lists import urlpatterns as list_patterns
-from zgcfund.applications.views import editor, submission, transfer
+from zgcfund.applications.views import editor, notices, submission, transfer
 
 app_name = "applications"
 
 urlpatterns = [
+    path("notices/", notices.notices, name="notices"),
     path("<int:pk>/", editor.overview, name="overview"),
     path("<int:pk>/clauses/<str:clause>/", editor.clause_page, name="clause"),
     path("<int:pk>/clauses/<str:clause>/records/new/", editor.record_new, name="record_new"),

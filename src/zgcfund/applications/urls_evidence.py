@@ -10,4 +10,5 @@ urlpatterns = [
     path("evidence/<int:evidence_pk>/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:evidence_pk>/thumbnail/", evidence.evidence_thumbnail, name="evidence_thumbnail"),
     path("evidence/<int:evidence_pk>/delete/", evidence.evidence_delete, name="evidence_delete"),
+    path("evidence/<int:evidence_pk>/material/", evidence.evidence_material, name="evidence_material"),
 ]

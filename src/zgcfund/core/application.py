@@ -237,27 +237,43 @@ def _sha256(value: Any) -> str:
     return value.lower()
 
 
-_evidence_item = _Nested({"name": _string_of("支撑材料文件名", "name"), "sha256": _sha256}, ("name", "sha256"))
+def _evidence_kind(kinds: dict[str, str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value not in kinds:
+            allowed = "、".join(f"{k}（{v}）" for k, v in kinds.items()) or "本条款未规定材料类型"
+            raise Bad(f"材料类型{_shown(value)}无效，应为：{allowed}")
+        return value
+    return check
 
 
-def _evidence(value: Any) -> list[dict[str, str]]:
-    if not isinstance(value, list):
-        raise Bad(f"应为列表，实际为{_typename(value)}")
-    out = []
-    for i, item in enumerate(value):
-        # Fast path: exactly {name, sha256}, both fine and the digest already lower-case;
-        # gives what _evidence_item would.
-        if isinstance(item, dict) and len(item) == 2:
-            name, digest = item.get("name"), item.get("sha256")
-            if isinstance(name, str) and 0 < len(name) <= MAX_NAME and isinstance(digest, str) \
-                    and SHA256.match(digest):
-                out.append(dict(item))
-                continue
-        try:
-            out.append(_evidence_item(item))
-        except _NestedBad as exc:
-            raise _NestedBad([Problem(f"[{i}]{p.path}", p.message) for p in exc.problems]) from None
-    return out
+def evidence_check(kinds: dict[str, str]) -> Callable[[Any], list[dict[str, str]]]:
+    """The checker for a record's ``evidence`` list; ``kinds`` are the clause's declared kinds
+    (key → label), which an item's optional ``kind`` must name."""
+    item_check = _Nested({"name": _string_of("支撑材料文件名", "name"), "sha256": _sha256,
+                          "kind": _evidence_kind(kinds)}, ("name", "sha256"))
+
+    def check(value: Any) -> list[dict[str, str]]:
+        if not isinstance(value, list):
+            raise Bad(f"应为列表，实际为{_typename(value)}")
+        out = []
+        for i, item in enumerate(value):
+            # Fast path: exactly {name, sha256}, both fine and the digest already lower-case;
+            # gives what item_check would.
+            if isinstance(item, dict) and len(item) == 2:
+                name, digest = item.get("name"), item.get("sha256")
+                if isinstance(name, str) and 0 < len(name) <= MAX_NAME and isinstance(digest, str) \
+                        and SHA256.match(digest):
+                    out.append(dict(item))
+                    continue
+            try:
+                out.append(item_check(item))
+            except _NestedBad as exc:
+                raise _NestedBad([Problem(f"[{i}]{p.path}", p.message) for p in exc.problems]) from None
+        return out
+    return check
+
+
+_evidence = evidence_check({})
 
 
 def _enum(values: dict[str, str]) -> Callable[[Any], str]:
@@ -343,6 +359,7 @@ class Validator:
         for cid, clause in programme.clauses.items():
             checks = dict(COMMON_CHECKS)
             checks.update({name: field_check(f) for name, f in clause.fields.items()})
+            checks["evidence"] = evidence_check({k: v.label for k, v in clause.evidence_kinds.items()})
             required = COMMON_REQUIRED + tuple(n for n, f in clause.fields.items() if f.required)
             self.clause_checks[cid] = (checks, required)
         self.required_keys = {cid: frozenset(required) for cid, (_, required) in self.clause_checks.items()}

@@ -465,7 +465,7 @@ class Evaluation:
                "rejected": rejected, "trace": trace}
         if warnings:
             out["_warnings"] = warnings
-        missing = [r["id"] for r in survivors if not r.get("evidence")]
+        missing = missing_evidence(cc, survivors)
         if missing:
             out["missing_evidence"] = missing
         declared = [{"record": r["id"], "field": f.name,
@@ -475,6 +475,30 @@ class Evaluation:
         if declared:
             out["self_declared"] = declared
         return out, score, survivors
+
+
+def missing_evidence(cc: CompiledClause, records: list[dict]) -> list[dict]:
+    """Counted prior records lacking a required kind of supporting material (the clause's
+    ``evidence_kinds``; a clause declaring none needs at least one file). Plan records are
+    commitments: their evidence comes with the implementation report. Listed, not rejected:
+    the formal review decides whether a missing file sinks a record."""
+    out = []
+    for r in records:
+        if r.get("phase") != "prior":
+            continue
+        files = r.get("evidence") or ()
+        if not cc.evidence:
+            if not files:
+                out.append({"record": r["id"], "kinds": [], "message": "未上传支撑材料"})
+            continue
+        present = {e.get("kind") for e in files}
+        lacking = [c.kind for c in cc.evidence
+                   if c.kind.required and c.kind.key not in present and (c.when is None or c.when(r))
+                   and not (c.satisfied_by and c.satisfied_by(r))]
+        if lacking:
+            out.append({"record": r["id"], "kinds": [k.key for k in lacking],
+                        "message": "缺少" + "、".join(f"“{k.label}”" for k in lacking)})
+    return out
 
 
 def choice_warning(gate: Any, members: list[str], used: list[str], best: list[str], left: list[str]) -> str:

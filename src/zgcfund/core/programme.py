@@ -105,6 +105,16 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class EvidenceKind:
+    """A kind of supporting material the text names for a clause (an upload slot)."""
+    key: str
+    label: str
+    required: bool
+    ref: Ref
+    hint: str = ""
+
+
+@dataclass(frozen=True)
 class ClauseDef:
     id: str
     family: str
@@ -116,6 +126,7 @@ class ClauseDef:
     applies_to: str | None
     windows: tuple[str, ...]
     raw: dict = field(repr=False, compare=False)
+    evidence_kinds: dict[str, EvidenceKind] = field(default_factory=dict)
 
     @property
     def ref(self) -> Ref:
@@ -165,12 +176,20 @@ class ScoreRule:
 
 
 @dataclass
+class EvidenceCheck:
+    kind: EvidenceKind
+    when: Predicate | None
+    satisfied_by: Predicate | None
+
+
+@dataclass
 class CompiledClause:
     definition: ClauseDef
     rules: list[RecordRule]
     condition: Condition
     score: ScoreRule
     overrides: list[tuple[Predicate, dict[str, str]]]
+    evidence: list[EvidenceCheck] = field(default_factory=list)
 
 
 @dataclass
@@ -255,9 +274,15 @@ class Programme:
                                      f"unknown field '{f['self_declared']}'")
                 fields[name] = FieldSpec(name, f["type"], f["label"], f.get("required", False),
                                          f.get("values"), f.get("calendar"), f.get("self_declared"))
+            kinds: dict[str, EvidenceKind] = {}
+            for i, k in enumerate(c.get("evidence_kinds", [])):
+                if k["key"] in kinds:
+                    raise self._fail(f"clauses.{cid}.evidence_kinds[{i}].key", f"duplicate kind '{k['key']}'")
+                kinds[k["key"]] = EvidenceKind(k["key"], k["label"], k.get("required", False), Ref(**k["ref"]),
+                                               k.get("hint", ""))
             out[cid] = ClauseDef(cid, self.area_family[c["area"]], c["area"], c["title"],
                                  c["basic_condition"], tuple(c["evidence"]), fields,
-                                 c.get("applies_to"), tuple(c.get("windows", [])), c)
+                                 c.get("applies_to"), tuple(c.get("windows", [])), c, kinds)
         return out
 
     @cached_property
@@ -307,6 +332,8 @@ class Programme:
                     raise self._fail(f"choice_groups.{group}", f"unknown clause '{cid}'")
         for cid, c in self.clauses.items():
             check_ref(f"clauses.{cid}.condition", c.raw["condition"]["ref"])
+            for i, k in enumerate(c.raw.get("evidence_kinds", [])):
+                check_ref(f"clauses.{cid}.evidence_kinds[{i}]", k["ref"])
             for i, r in enumerate(c.raw.get("record_rules", [])):
                 check_ref(f"clauses.{cid}.record_rules[{i}]", r["ref"])
                 if r["id"] not in self.rule_ids:
@@ -370,11 +397,18 @@ class Programme:
                               {k: v for k, v in o.items() if k != "when"})
                              for i, o in enumerate(c.raw.get("phase_window_overrides", []))]
                 condition = Condition(c.raw["condition"], scope)
+                evidence = [
+                    EvidenceCheck(c.evidence_kinds[k["key"]],
+                                  compile_predicate(k["when"], scope, f"evidence_kinds[{i}].when")
+                                  if "when" in k else None,
+                                  compile_predicate(k["satisfied_by"], scope, f"evidence_kinds[{i}].satisfied_by")
+                                  if "satisfied_by" in k else None)
+                    for i, k in enumerate(c.raw.get("evidence_kinds", []))]
                 score = self._compile_score(self.scoring["clauses"][cid],
                                             Scope(c.raw["fields"], params, f"scoring.clauses.{cid}"))
             except SpecError as exc:
                 raise self._fail(exc.key, exc.reason) from None
-            clauses[cid] = CompiledClause(c, rules, condition, score, overrides)
+            clauses[cid] = CompiledClause(c, rules, condition, score, overrides, evidence)
         return CompiledRules(params, clauses)
 
     @staticmethod

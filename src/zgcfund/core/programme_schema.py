@@ -104,6 +104,24 @@ SCORE_ENTRY = {
     },
 }
 
+#: a kind of supporting material the text names for a clause: an upload slot in the portal.
+#: ``required``: a counted prior record needs it (unless ``satisfied_by`` holds on the record);
+#: ``when``: the kind applies only to records matching this predicate (e.g. one P3 type).
+EVIDENCE_KIND = {
+    "type": "object",
+    "required": ["key", "label", "ref"],
+    "additionalProperties": False,
+    "properties": {
+        "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        "label": {"type": "string"},
+        "hint": {"type": "string"},
+        "required": {"type": "boolean"},
+        "when": {"type": "object"},
+        "satisfied_by": {"type": "object"},
+        "ref": REF,
+    },
+}
+
 CLAUSE = {
     "type": "object",
     "required": ["area", "title", "basic_condition", "evidence", "fields", "condition"],
@@ -113,6 +131,7 @@ CLAUSE = {
         "title": {"type": "string"},
         "basic_condition": {"type": "string"},
         "evidence": {"type": "array", "items": {"type": "string"}},
+        "evidence_kinds": {"type": "array", "items": EVIDENCE_KIND},
         "applies_to": {"enum": ["comprehensive", "registers_tech_contracts"]},
         "fields": {"type": "object", "additionalProperties": FIELD},
         "windows": {"type": "array", "items": {"type": "string"}},

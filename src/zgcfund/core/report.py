@@ -7,7 +7,7 @@ from typing import Any
 from zgcfund.core.engine import STATUS_NAMES
 from zgcfund.core.programme import Programme
 
-BASIS_NAMES = {"prior": "前期工作绩效（遴选排序口径）", "projected": "前期工作绩效＋实施期计划（合同承诺口径）"}
+BASIS_NAMES = {"prior": "前期工作绩效（遴选参考口径）", "projected": "前期工作绩效＋实施期计划（合同承诺口径）"}
 
 
 def _num(value: Any) -> str:
@@ -70,8 +70,8 @@ def text_report(evaluation: dict, programme: Programme, document: dict | None = 
                             out.append(f"      加分：{inc['label']}，+{_num(inc['added'])}分")
                 if res.get("score_excluded_by"):
                     out.append(f"      本项得分不计入（{res['score_excluded_by']}：只计得分最高的两项）")
-                if res.get("missing_evidence"):
-                    out.append(f"      缺少证明材料：{'、'.join(res['missing_evidence'])}")
+                for m in res.get("missing_evidence") or ():
+                    out.append(f"      支撑材料不全 {m['record']}：{m['message']}")
     out += ["", f"规则文件 {programme.code} sha256:{evaluation['programme_sha256'][:16]}… · "
                 f"分值方案 {evaluation['scoring_version']} · 引擎 {evaluation['engine_version']}"]
     return "\n".join(out) + "\n"

@@ -58,6 +58,15 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
     return schema
 
 
+def _evidence(kinds: dict[str, str]) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": {"type": "string", "maxLength": bounds.LENGTHS["name"]},
+                            "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}
+    if kinds:
+        item["kind"] = {"enum": list(kinds), "description": "；".join(f"{k}：{v}" for k, v in kinds.items())}
+    return {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                       "required": ["name", "sha256"], "properties": item}}
+
+
 def application_schema(programme: Programme) -> dict[str, Any]:
     common = {
         "id": {"type": "string", "minLength": 1, "maxLength": bounds.LENGTHS["id"]},
@@ -65,16 +74,14 @@ def application_schema(programme: Programme) -> dict[str, Any]:
         "phase": {"enum": list(PHASES)},
         "date": DATE,
         "title": {"type": "string", "minLength": 1, "maxLength": bounds.LENGTHS["title"]},
-        "evidence": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["name", "sha256"],
-            "properties": {"name": {"type": "string", "maxLength": bounds.LENGTHS["name"]},
-                           "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}}},
+        "evidence": _evidence({}),
         "verified": {"type": ["boolean", "null"]},
     }
     per_clause = []
     for cid, clause in programme.clauses.items():
         props = dict(common)
         props.update({name: _field(f) for name, f in clause.fields.items()})
+        props["evidence"] = _evidence({k: v.label for k, v in clause.evidence_kinds.items()})
         required = ["id", "clause", "phase", "date", "title"] + [n for n, f in clause.fields.items() if f.required]
         per_clause.append({
             "if": {"properties": {"clause": {"const": cid}}, "required": ["clause"]},

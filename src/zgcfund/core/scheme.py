@@ -1,9 +1,10 @@
-"""Office edits of a programme's scoring scheme and numeric parameters, as a new programme-file
+"""Office edits of a programme's scoring scheme and parameters, as a new programme-file
 text (a new version: stored content is sacred, the old version stays as it was), and re-scoring a
 stored evaluation under a new scheme without evaluating the document again.
 
-* :func:`scheme_values` — the editable numbers of a programme, flat (``K1.1.base``,
-  ``K1.1.increments.0.points``, ``param.industry_growth_rate`` …) as strings for a form.
+* :func:`scheme_values` — the editable values of a programme, flat (``K1.1.base``,
+  ``K1.1.increments.0.points``, ``param.industry_growth_rate``, ``param.p1_drafting_counts`` …) as
+  strings for a form (a switch as ``true``/``false``, a date as YYYY-MM-DD).
 * :func:`edit_scheme` — a new :class:`Programme` from changed values, a new scoring version and a
   note; every bad value is reported by field with the reason (:class:`SchemeEditError`).
 * :func:`scheme_changes` — what differs between two programmes' schemes and parameters.
@@ -70,10 +71,19 @@ def _plain(value: Any) -> str:
 
 
 def editable_parameters(programme: Programme) -> list[str]:
-    """Numeric parameters (thresholds, rates), not dates or switches. Which of them the office may set
-    in its scheme editor (``kind: office``) is the web app's rule; official conditions change only
-    by a flagged change of conditions (:func:`edit_parameters`)."""
-    return [name for name, p in programme.parameters.items() if p.unit not in ("date", "switch")]
+    """Numeric parameters (thresholds, rates), and the office's own switches and dates (``kind: office``,
+    e.g. ``p1_drafting_counts``, ``application_window_closes``). Official dates are windows, not scheme
+    values. Which numbers the office may set in its scheme editor (``kind: office``) is the web app's
+    rule; official conditions change only by a flagged change of conditions (:func:`edit_parameters`)."""
+    return [name for name, p in programme.parameters.items()
+            if p.unit not in ("date", "switch") or not p.official]
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether two parameter or scheme values are equal (numbers compared as decimals)."""
+    if isinstance(old, bool | dt.date) or isinstance(new, bool | dt.date):
+        return type(old) is type(new) and old == new
+    return Decimal(str(old)) == Decimal(str(new))
 
 
 def _fields(programme: Programme) -> list[tuple[str, str, str, Any, tuple]]:
@@ -97,13 +107,14 @@ def _fields(programme: Programme) -> list[tuple[str, str, str, Any, tuple]]:
     for name in editable_parameters(programme):
         p = programme.parameters[name]
         since, value = p.values[-1]
-        out.append((f"param.{name}", p.ref.clause, f"{p.label}（{p.unit}，{since.isoformat()} 起）", value,
+        unit = "" if p.unit in ("date", "switch") else f"{p.unit}，"
+        out.append((f"param.{name}", p.ref.clause, f"{p.label}（{unit}{since.isoformat()} 起）", value,
                     ("param", name)))
     return out
 
 
 def scheme_values(programme: Programme) -> dict[str, str]:
-    """The editable numbers as form strings."""
+    """The editable values as form strings."""
     return {key: _plain(value) for key, _c, _l, value, _p in _fields(programme)}
 
 
@@ -144,6 +155,32 @@ def _parse(key: str, label: str, raw: str, unit: str, problems: dict[str, str]) 
         problems[key] = f"{label}：最多保留四位小数。"
         return None
     return value
+
+
+#: what a switch field may be posted as (a checkbox posts "on" when it has no value)
+SWITCH_TRUE, SWITCH_FALSE = frozenset({"true", "on", "1", "是"}), frozenset({"false", "off", "0", "否", ""})
+
+
+def _parse_setting(key: str, label: str, raw: str, unit: str, problems: dict[str, str]) -> bool | dt.date | None:
+    """A switch (true/false) or date (YYYY-MM-DD) parameter from a form string; None and a problem if bad."""
+    text = (raw or "").strip()
+    if unit == "switch":
+        if text.lower() in SWITCH_TRUE:
+            return True
+        if text.lower() in SWITCH_FALSE:
+            return False
+        problems[key] = f"{label}：“{text}”不是有效的选择，请选择“是”或“否”。"
+        return None
+    if not text:
+        problems[key] = f"{label}：请填写日期（格式 YYYY-MM-DD）。"
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        problems[key] = f"{label}：“{text}”不是有效日期（格式 YYYY-MM-DD，如 2025-10-31）。"
+        return None
 
 
 def _yaml_number(value: Any) -> int | float:
@@ -206,8 +243,9 @@ def edit_scheme(programme: Programme, values: Mapping[str, str], *, version: str
         if raw is None:  # not posted: unchanged
             continue
         unit = programme.parameters[path[1]].unit if path[0] == "param" else ""
-        new = _parse(key, label, raw, unit, problems)
-        if new is None or new == Decimal(str(old)):
+        parse = _parse_setting if unit in ("switch", "date") else _parse
+        new = parse(key, label, raw, unit, problems)
+        if new is None or _same(old, new):
             continue
         changed = True
         if path[0] == "param":
@@ -218,7 +256,7 @@ def edit_scheme(programme: Programme, values: Mapping[str, str], *, version: str
             scoring["clauses"][path[1]]["increments"][path[2]][path[3]] = _yaml_number(new)
         else:
             scoring["clauses"][path[1]]["bands"]["steps"][path[2]][path[3]] = _yaml_number(new)
-    if not changed:
+    if not changed and not problems.keys() - {"version"}:  # a bad value is a change, not "nothing changed"
         problems["__all__"] = "没有修改任何分值或参数。"
     if problems:
         raise SchemeEditError(problems)
@@ -311,7 +349,7 @@ def _verify(old: Programme, new: Programme, params: Mapping[str, Any]) -> None:
     if _without_scheme(old.data, params) != _without_scheme(new.data, params):
         raise SchemeEditError({"__all__": "内部错误：改写项目文件时改动了评分方案和参数以外的内容，已放弃保存。"})
     for name, value in params.items():
-        if Decimal(str(new.parameters[name].values[-1][1])) != Decimal(str(value)):
+        if not _same(new.parameters[name].values[-1][1], value):
             raise SchemeEditError({f"param.{name}": "内部错误：参数未能写入项目文件，已放弃保存。"})
 
 
@@ -323,7 +361,7 @@ def scheme_changes(old: Programme, new: Programme) -> list[SchemeChange]:
         before = old_fields.get(key)
         if before is None:
             out.append(SchemeChange(key, clause, label, None, _plain(value)))
-        elif Decimal(str(before[2])) != Decimal(str(value)):
+        elif not _same(before[2], value):
             out.append(SchemeChange(key, clause, label, _plain(before[2]), _plain(value)))
     new_keys = {f[0] for f in _fields(new)}
     out += [SchemeChange(k, c, label, _plain(v), None) for k, (c, label, v) in old_fields.items() if k not in new_keys]

@@ -1,6 +1,7 @@
 """Office programme set-up (mounted under /office/programmes/): programme-file versions (upload a
-file, view any version and what changed from the one before), the scoring scheme and numeric
-parameters editor with a what-if of the ranking before saving, and the selection plan."""
+file, view any version and what changed from the one before), the scoring scheme and parameters
+editor (numbers, the office's switches and dates) with a what-if of the ranking before saving, and
+the selection plan."""
 
 from __future__ import annotations
 
@@ -150,7 +151,8 @@ def _short_label(label: str) -> str:
     return str(SCHEME_FIELD_NAMES.get(label, label))
 
 
-def _editor_groups(programme, values: dict[str, str], errors: dict[str, str]) -> tuple[list[dict], list[dict]]:
+def _editor_groups(programme, values: dict[str, str], errors: dict[str, str],
+                   hints: dict | None = None) -> tuple[list[dict], list[dict]]:
     labels = scheme_labels(programme)
     clauses: dict[str, dict] = {}
     params = []
@@ -160,7 +162,9 @@ def _editor_groups(programme, values: dict[str, str], errors: dict[str, str]) ->
             p = programme.parameters[key.removeprefix("param.")]
             if p.official:  # shown read-only beside the office's numbers (_conditions)
                 continue
-            params.append(field | {"unit": p.unit, "note": p.note, "clause": p.ref.clause, "short": p.label})
+            kind = p.unit if p.unit in ("switch", "date") else "number"
+            params.append(field | {"unit": p.unit, "kind": kind, "note": p.note, "clause": p.ref.clause,
+                                   "short": p.label, "hint": (hints or {}).get(key)})
             continue
         group = clauses.setdefault(clause, {"clause": clause, "title": programme.clauses[clause].title,
                                             "max": programme.max_score(clause), "fields": []})
@@ -182,8 +186,7 @@ def scheme_edit(request, code: str):
     form = {"version": "", "note": "", "reason": ""}
     if request.method == "POST":
         # official conditions posted too (the page has no input for them: a forged POST) so they are refused
-        keys = [*values, *(f"param.{name}" for name in programme.official_conditions())]
-        posted = {k: request.POST[k] for k in dict.fromkeys(keys) if k in request.POST}
+        posted = domain.posted_scheme_values(programme, request.POST)
         values |= posted
         form = {k: request.POST.get(k, "") for k in form}
         based_on = request.POST.get("based_on", "")
@@ -210,7 +213,7 @@ def scheme_edit(request, code: str):
                 errors = exc.problems
             else:
                 whatif = scheme_what_if(row, edited)
-    clauses, params = _editor_groups(programme, values, errors)
+    clauses, params = _editor_groups(programme, values, errors, domain.parameter_hints(code, values))
     condition_rows = _conditions(programme, errors)
     params_open = (any(f["error"] for f in params) or any(c["error"] for c in condition_rows)
                    or any(c.key.startswith("param.") for c in (whatif.changes if whatif else [])))

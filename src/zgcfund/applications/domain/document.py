@@ -25,19 +25,36 @@ def applied_on(application: Application) -> dt.date:
     return application.applied_on or clock.today()
 
 
-def record_document(record: Record, evidence: list[EvidenceFile] | None = None) -> dict[str, Any]:
+def record_document(record: Record, evidence: list[EvidenceFile] | None = None,
+                    kinds: set[str] | None = None) -> dict[str, Any]:
+    """``kinds``: the material kinds the clause declares; a file's kind is written only when it is
+    one of them (a kind from an older programme version must not make the document invalid)."""
     doc: dict[str, Any] = {"id": record.key, "clause": record.clause, "phase": record.phase,
                            "date": record.date.isoformat(), "title": record.title, **record.fields}
     files = evidence if evidence is not None else list(record.evidence_files.all())
     if files:
-        doc["evidence"] = [{"name": f.name, "sha256": f.sha256} for f in files]
+        doc["evidence"] = [_evidence_item(f, kinds or set()) for f in files]
     if record.verified is not None:
         doc["verified"] = record.verified
     return doc
 
 
+def _evidence_item(f: EvidenceFile, kinds: set[str]) -> dict[str, str]:
+    item = {"name": f.name, "sha256": f.sha256}
+    if f.material and f.material in kinds:
+        item["kind"] = f.material
+    return item
+
+
+def material_kinds(application: Application) -> dict[str, set[str]]:
+    """Per clause, the kinds of supporting material a file may be in the application's document."""
+    rules = programme_of(application).rules_on(applied_on(application))
+    return {cid: {c.kind.key for c in cc.evidence} for cid, cc in rules.clauses.items()}
+
+
 def build_document(application: Application) -> dict[str, Any]:
     org = application.organization
+    kinds = material_kinds(application)
     records = list(application.records.order_by("id").prefetch_related("evidence_files"))
     doc: dict[str, Any] = {
         "format": FORMAT,
@@ -47,7 +64,7 @@ def build_document(application: Application) -> dict[str, Any]:
         "organization": {"name": org.name, "credit_code": org.credit_code, "comprehensive": org.comprehensive,
                          "registers_tech_contracts": org.registers_tech_contracts},
         "choices": dict(application.choices),
-        "records": [record_document(r, list(r.evidence_files.all())) for r in records],
+        "records": [record_document(r, list(r.evidence_files.all()), kinds.get(r.clause)) for r in records],
     }
     return doc
 

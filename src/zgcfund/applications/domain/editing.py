@@ -113,6 +113,17 @@ def check_record(application: Application, clause: str, data: dict[str, Any]) ->
     return rec
 
 
+def with_notice(application: Application, clause: str, data: dict[str, Any]) -> dict[str, Any]:
+    """K3.2/K3.3: the notice date from a linked 注册前信息报送, or marked self-declared (domain.notices)."""
+    from zgcfund.applications.domain.document import programme_of
+    from zgcfund.applications.domain.notices import NoticeRefused, link_notice
+
+    try:
+        return link_notice(application.organization, programme_of(application).clauses.get(clause), data)
+    except NoticeRefused as exc:
+        raise RecordInvalid([Problem(exc.field or "", exc.message)]) from None
+
+
 def _stored_fields(rec: dict[str, Any]) -> dict[str, Any]:
     """JSON-ready per-clause fields (dates back to ISO text; sets as sorted lists)."""
     out = {}
@@ -134,6 +145,7 @@ def save_record(application: Application, user, clause: str, data: dict[str, Any
     """Create (record=None) or update a record. ``data`` holds format fields except id/clause/evidence.
     Raises EditRefused, RecordInvalid or StaleEdit; on any of them nothing is written."""
     ensure_editable(application)
+    data = with_notice(application, clause, data)
     rec = check_record(application, clause, data)
     if record is None:
         too_many = bounds.records_problem(application.records.count() + 1)
@@ -246,6 +258,7 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
     """
     from zgcfund.applications.domain.document import accepted_credit_codes, programme_of
     from zgcfund.applications.domain.evidence import remove_files_on_commit
+    from zgcfund.applications.domain.notices import link_document
 
     ensure_editable(application)
     programme = programme_of(application)
@@ -255,9 +268,12 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
     contract_ignored = isinstance(doc, dict) and doc.get("contract_signed_on") not in (None, stored)
     if isinstance(doc, dict) and "contract_signed_on" in doc:
         doc = {**doc, "contract_signed_on": stored}
-    parsed = validator.validate(doc, accepted_credit_codes(application))  # raises InvalidDocument
     org = application.organization
-    problems = []
+    doc, problems = link_document(org, programme, doc)  # an import claims no notice it does not own
+    try:
+        parsed = validator.validate(doc, accepted_credit_codes(application))
+    except InvalidDocument as exc:
+        raise InvalidDocument([*problems, *exc.problems]) from None
     if parsed.organization.get("credit_code") != org.credit_code:
         problems.append(Problem("organization.credit_code", _("与本单位统一社会信用代码 %(code)s 不一致") % {
             "code": org.credit_code}))
@@ -313,12 +329,16 @@ def _sync_evidence(application, user, record: Record, wanted: list[dict], upload
     for item in wanted:
         row = rows.get(item["sha256"])
         if row is not None:
-            if row.name != item["name"]:
-                EvidenceFile.objects.filter(pk=row.pk).update(name=item["name"])
+            changed = {"name": item["name"]} if row.name != item["name"] else {}
+            if "kind" in item and row.material != item["kind"]:
+                changed["material"] = item["kind"]
+            if changed:
+                EvidenceFile.objects.filter(pk=row.pk).update(**changed)
             continue
         source = uploaded.get(item["sha256"])
         EvidenceFile.objects.create(
             application=application, record=record, name=item["name"], sha256=item["sha256"],
+            material=item.get("kind", ""),
             size=source.size if source else None, content_type=source.content_type if source else "",
             file=source.file.name if source else "", thumbnail=source.thumbnail.name if source else "",
             uploaded_by=user)

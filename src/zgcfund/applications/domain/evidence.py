@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from PIL import Image, ImageOps
 
 from zgcfund.applications.domain.editing import ensure_editable
+from zgcfund.applications.domain.materials import material_refusal
 from zgcfund.applications.models import Application, EvidenceFile, Record, Submission
 from zgcfund.applications.models.evidence import EvidenceKind
 from zgcfund.audit.domain import record_event
@@ -457,7 +458,7 @@ def _same_file(application: Application, kind: str, record: Record | None, diges
 
 
 def _store(application: Application, user, uploaded_file, *, kind: str, record: Record | None,
-           allowed: frozenset[str]) -> EvidenceFile:
+           allowed: frozenset[str], material: str = "") -> EvidenceFile:
     refusal = upload_refusal(application)
     if refusal:  # before reading the file
         raise UploadRefused(refusal)
@@ -467,7 +468,9 @@ def _store(application: Application, user, uploaded_file, *, kind: str, record: 
         raise _duplicate(existing, record)
     _check_allowed(application, checked.name, checked.size)
     evidence = existing or EvidenceFile(application=application, record=record, kind=kind, name=checked.name,
-                                        sha256=checked.sha256)
+                                        sha256=checked.sha256, material=material)
+    if material:
+        evidence.material = material
     filled_reference = existing is not None
     evidence.size, evidence.content_type = checked.size, checked.ftype.mime
     evidence.uploaded_by, evidence.uploaded_at = user, timezone.now()
@@ -485,7 +488,8 @@ def _store(application: Application, user, uploaded_file, *, kind: str, record: 
                 evidence.thumbnail.save(stem + ext, ContentFile(data), save=False)
                 written.append(evidence.thumbnail.name)
             if filled_reference:
-                values = {k: getattr(evidence, k) for k in ("size", "content_type", "file", "thumbnail", "uploaded_at")}
+                values = {k: getattr(evidence, k)
+                          for k in ("size", "content_type", "file", "thumbnail", "uploaded_at", "material")}
                 if not EvidenceFile.objects.filter(pk=evidence.pk, file="").update(uploaded_by=user, **values):
                     raise IntegrityError("reference filled in meanwhile")
             else:
@@ -508,7 +512,7 @@ def _store(application: Application, user, uploaded_file, *, kind: str, record: 
 def _audit_upload(application, user, evidence: EvidenceFile, record: Record | None, filled: bool) -> None:
     changes = {"name": evidence.name, "sha256": evidence.sha256, "size": evidence.size,
                "content_type": evidence.content_type, "record": record.key if record else None,
-               "filled_reference": filled}
+               "material": evidence.material, "filled_reference": filled}
     if record is None:
         record_event("evidence.commitment", _("上传承诺书盖章扫描件“%(name)s”") % {"name": evidence.name},
                      actor=user, application=application, obj=evidence, changes=changes, visibility=Visibility.ORGANIZATION)
@@ -548,13 +552,39 @@ def _remove_files(names) -> None:
                 pass
 
 
-def store_evidence(application: Application, user, record: Record, uploaded_file) -> EvidenceFile:
-    """Store one supporting file on ``record``. Raises EditRefused or EvidenceRejected (nothing
-    stored). The returned row carries ``notices``: things the uploader should know (Chinese)."""
+def store_evidence(application: Application, user, record: Record, uploaded_file, material: str = "") -> EvidenceFile:
+    """Store one supporting file on ``record``, as the kind of material ``material`` (a key of the
+    clause's ``evidence_kinds``; blank: not classified). Raises EditRefused or EvidenceRejected
+    (nothing stored). The returned row carries ``notices``: things the uploader should know (Chinese)."""
     ensure_editable(application)
     if record.application_id != application.pk:
         raise ValueError("record of another application")
-    return _store(application, user, uploaded_file, kind=EvidenceKind.RECORD, record=record, allowed=RECORD_TYPES)
+    refusal = material_refusal(application, record, material)
+    if refusal:
+        raise EvidenceRejected(refusal)
+    return _store(application, user, uploaded_file, kind=EvidenceKind.RECORD, record=record, allowed=RECORD_TYPES,
+                  material=material)
+
+
+def set_material(application: Application, user, evidence: EvidenceFile, material: str) -> None:
+    """File a record's evidence under another kind of material (or none). Audited."""
+    ensure_editable(application)
+    if evidence.application_id != application.pk or evidence.record_id is None:
+        raise ValueError("not a record file of this application")
+    refusal = material_refusal(application, evidence.record, material)
+    if refusal:
+        raise EvidenceRejected(refusal)
+    if evidence.material == material:
+        return
+    with transaction.atomic():
+        before = evidence.material
+        if not EvidenceFile.objects.filter(pk=evidence.pk).update(material=material):
+            return  # deleted meanwhile
+        evidence.material = material
+        record_event("evidence.material", _("更改支撑材料“%(name)s”的材料类型（记录 %(key)s）") % {
+            "name": evidence.name, "key": evidence.record.key}, actor=user, application=application, obj=evidence,
+            changes={"before": before, "after": material}, visibility=Visibility.ORGANIZATION)
+        _touch(application, user, evidence)
 
 
 def store_commitment_scan(application: Application, user, uploaded_file) -> EvidenceFile:

@@ -113,6 +113,7 @@ def check_rows(application: Application, clause: str, rows: list[ListRow], mode:
                exported: dict[str, int] | None = None) -> tuple[list[tuple[ListRow, dict]], list[RowProblem], list[RowProblem]]:
     """Validate every row; returns (rows with their checked values, problems, warnings). Writes nothing."""
     from zgcfund.applications.domain.document import programme_of
+    from zgcfund.applications.domain.notices import NoticeRefused, link_notice
 
     programme = programme_of(application)
     clause_def = programme.clauses[clause]
@@ -133,6 +134,11 @@ def check_rows(application: Application, clause: str, rows: list[ListRow], mode:
         raw = {k: v for k, v in row.data.items() if v is not None}
         raw["clause"] = clause
         raw["id"] = row.key or "_"
+        try:  # K3.2/K3.3: the notice date from a linked notice, or marked self-declared
+            raw = link_notice(application.organization, clause_def, raw)
+        except NoticeRefused as exc:
+            mine.append(RowProblem(row.line, exc.field or "", exc.message))
+            reported.add(exc.field or "")
         rec, engine_problems = validator.check_record(raw)
         mine += [RowProblem(row.line, p.path, p.message) for p in engine_problems if not _covered(p.path, reported)]
         if row.derived:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.applications.domain.notices import NOTICE_REF, PARTY, notice_fields, notices_of
 from zgcfund.applications.models import Record
 from zgcfund.core import bounds
 from zgcfund.core.errors import Problem
@@ -64,15 +65,77 @@ class RecordForm(forms.Form):
     title = _text_field(_("名称/主题"), "title", bounds.LABELS["title"])
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, clause: ClauseDef, record: Record | None = None, **kwargs):
+    def __init__(self, *args, clause: ClauseDef, record: Record | None = None, organization=None, **kwargs):
+        """``organization``: whose 注册前信息报送 a K3.2/K3.3 record may name (a select of them)."""
         self.clause, self.record = clause, record
         if record is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_for(clause, record)
+        self.notice_link = notice_fields(clause)  # (date field, self-declared flag) or None
+        self.notices = {n.number: n for n in notices_of(organization)} if self.notice_link and organization else {}
+        if args and args[0] is not None and self.notice_link:
+            args = (self._prefilled(args[0]), *args[1:])
         super().__init__(*args, **kwargs)
         self.layout: list[tuple[FieldSpec, list[str]]] = []
         for spec in clause.fields.values():
+            if self.notice_link and spec.name == self.notice_link[1]:
+                continue  # set by the domain: self-declared unless the date comes from a notice
             self.layout.append((spec, self._add(spec)))
         self.fields["title"].label = _("名称/主题")
+        if self.notice_link:
+            self._notice_fields()
+
+    # --- K3.2/K3.3: the record's pre-registration notice ----------------------------------------
+
+    def selected_notice(self):
+        name = NOTICE_REF
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        return self.notices.get((value or "").strip().upper()) if value else None
+
+    def _prefilled(self, data):
+        """Posted data with the chosen notice's facts in the fields left empty, and its stamped date."""
+        notice = self.notices.get((data.get(NOTICE_REF) or "").strip().upper())
+        if notice is None:
+            return data
+        data = data.copy()
+        facts = {f"{PARTY}__name": notice.enterprise_name, "registered_in": notice.registered_in,
+                 "registered_capital": notice.capital_text,
+                 "foreign": "true" if notice.foreign else "false", "business_scope": notice.business_scope}
+        for key, value in facts.items():
+            if not (data.get(key) or "").strip():
+                data[key] = value
+        data[self.notice_link[0]] = notice.received_on.isoformat()
+        return data
+
+    def _notice_fields(self) -> None:
+        date_field = self.notice_link[0]
+        if NOTICE_REF in self.fields:
+            label = self.fields[NOTICE_REF].label
+            choices = [("", gettext("不关联（自报日期）"))] + [
+                (n.number, f"{n.number} {n.enterprise_name} {n.received_on.isoformat()}") for n in self.notices.values()]
+            current = (self.initial.get(NOTICE_REF) or "") if not self.is_bound else ""
+            if current and current not in self.notices:  # keep a stored number visible (the domain re-checks it)
+                choices.append((current, current))
+            self.fields[NOTICE_REF] = forms.ChoiceField(
+                label=label, required=False, choices=choices,
+                widget=NoticeSelect(notices=self.notices, date_field=date_field),
+                help_text=gettext("选择本单位通过“企业注册前信息报送”登记的报送；提供企业信息日期以系统登记的送达日期为准。"))
+            if date_field in self.fields:  # the select comes first: choosing a notice sets the date
+                names = [n for n in self.fields if n != NOTICE_REF]
+                names.insert(names.index(date_field), NOTICE_REF)
+                self.fields = {n: self.fields[n] for n in names}
+        if date_field in self.fields:
+            field = self.fields[date_field]
+            notice = self.selected_notice()
+            linked = gettext("系统登记：报送 %(number)s 的送达日期")
+            declared = gettext("自报日期，待项目办公室核实；通过“在线报送注册前信息”报送并在上方关联的，"
+                               "以系统登记的送达日期为准。")
+            field.widget.attrs.update({"data-notice-date": "1", "data-linked-help": linked % {"number": "{number}"},
+                                       "data-declared-help": declared})
+            if notice is not None:
+                field.widget.attrs["readonly"] = "readonly"
+                field.help_text = linked % {"number": notice.number}
+            else:
+                field.help_text = declared
 
     def _add(self, spec: FieldSpec) -> list[str]:
         name, label, required = spec.name, spec.label, spec.required
@@ -156,6 +219,26 @@ class RecordForm(forms.Form):
                 self.add_error(None, f"{p.path}{pgettext('label separator', '：')}{p.message}" if p.path else p.message)
 
 
+class NoticeSelect(forms.Select):
+    """The organization's notices; each option carries its facts for the form's small script."""
+
+    def __init__(self, *args, notices: dict | None = None, date_field: str = "", **kwargs):
+        self.notices, self.date_field = notices or {}, date_field
+        super().__init__(*args, **kwargs)
+        self.attrs["data-notice-select"] = "1"
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        notice = self.notices.get(value)
+        if notice is not None:
+            option["attrs"].update({
+                "data-enterprise": notice.enterprise_name, "data-registered-in": notice.registered_in,
+                "data-capital": notice.capital_text,
+                "data-foreign": "true" if notice.foreign else "false", "data-scope": notice.business_scope,
+                "data-received": notice.received_on.isoformat()})
+        return option
+
+
 def initial_for(clause: ClauseDef, record: Record) -> dict[str, Any]:
     initial: dict[str, Any] = {"phase": record.phase, "date": record.date, "title": record.title,
                                "version": record.version}
@@ -190,3 +273,16 @@ def display_value(spec: FieldSpec, value: Any) -> str:
     if spec.type == "amount":
         return gettext("%(amount)s 万元") % {"amount": f"{value:g}"}
     return str(value)
+
+
+class NoticeForm(forms.Form):
+    """企业注册前信息报送: the facts the office must have ≥ 10 working days before registration."""
+
+    enterprise_name = _text_field(_("企业名称"), "name", "企业名称")
+    registered_in = _text_field(_("拟注册地"), "name", "拟注册地", help_text=_("如：北京市海淀区"))
+    registered_capital = forms.DecimalField(
+        label=_("注册资金（万元）"), max_digits=14, decimal_places=2,
+        validators=[_bounded(lambda v: bounds.amount_problem("注册资金", v))],
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": 0, "max": bounds.AMOUNT_MAX}))
+    foreign = forms.TypedChoiceField(label=_("是否外资企业"), choices=BOOL_CHOICES, coerce=lambda v: v == "true")
+    business_scope = _text_field(_("业务范围"), "text", "业务范围", widget=forms.Textarea(attrs={"rows": 4}))

@@ -32,6 +32,8 @@ class ClauseRow:
     failed: list[str] = field(default_factory=list)
     projected_status: str = ""
     projected_score: Any = None
+    missing_evidence: list[dict] = field(default_factory=list)  # counted prior records lacking a required kind
+    lead_times: list[dict] = field(default_factory=list)  # K3.2/K3.3: working days from notice to registration
 
 
 def _failed_checks(node: dict, out: list[str]) -> None:
@@ -64,12 +66,41 @@ def clause_rows(programme: Programme, prior: dict, projected: dict | None = None
             id=cid, title=clause.title, area=clause.area, family=clause.family, status=c["status"],
             status_label=str(STATUS_LABELS.get(c["status"], c["status"])), score=c.get("score", 0),
             counted=len(c.get("counted", [])), rejected=c.get("rejected", []), failed=failed,
-            projected_status=p.get("status", ""), projected_score=p.get("score")))
+            projected_status=p.get("status", ""), projected_score=p.get("score"),
+            missing_evidence=c.get("missing_evidence", [])))
     return rows
 
 
-def summary(programme: Programme, prior: dict, projected: dict | None) -> dict[str, Any]:
+def lead_times(programme: Programme, document: dict | None, result: dict) -> dict[str, list[dict]]:
+    """Per clause with a working-day rule (K3.2/K3.3), its counted records' working days between the two
+    dates (notice and registration), and whether the earlier date is self-declared."""
+    from zgcfund.applications.domain.notices import NOTICE_REF, lead_working_days, working_day_rule
+
+    if not document or not isinstance(document.get("records"), list):
+        return {}
+    records = {r.get("id"): r for r in document["records"] if isinstance(r, dict)}
+    out: dict[str, list[dict]] = {}
+    for cid, clause in programme.clauses.items():
+        rule = working_day_rule(clause)
+        c = result["clauses"].get(cid, {})
+        if rule is None or not c.get("counted"):
+            continue
+        earlier, later = rule[0], rule[1]
+        declared = {d["record"] for d in c.get("self_declared", []) if d.get("field") == earlier}
+        for rid in c["counted"]:
+            r = records.get(rid, {})
+            days = lead_working_days(r.get(earlier), r.get(later))
+            if days is not None:
+                out.setdefault(cid, []).append({"record": rid, "days": days, "self_declared": rid in declared,
+                                                "notice_ref": r.get(NOTICE_REF)})
+    return out
+
+
+def summary(programme: Programme, prior: dict, projected: dict | None, document: dict | None = None) -> dict[str, Any]:
     rows = clause_rows(programme, prior, projected)
+    leads = lead_times(programme, document, prior)
+    for row in rows:
+        row.lead_times = leads.get(row.id, [])
     return {
         "rows": rows,
         "by_id": {r.id: r for r in rows},

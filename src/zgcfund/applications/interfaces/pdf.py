@@ -171,7 +171,7 @@ def _clause_result(evaluation: dict, cid: str) -> dict:
         "rejected": [{"record": r["record"], "rule": r["rule"], "message": r["message"]}
                      for r in result.get("rejected") or ()],
         "excluded_by": result.get("score_excluded_by") or "",
-        "missing_evidence": "、".join(result.get("missing_evidence") or ()),
+        "missing_evidence": "；".join(f"{m['record']}：{m['message']}" for m in result.get("missing_evidence") or ()),
         "raw": result,
     }
 

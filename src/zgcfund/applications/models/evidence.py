@@ -22,6 +22,9 @@ class EvidenceFile(models.Model):
     record = models.ForeignKey("applications.Record", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="evidence_files")
     kind = models.CharField(max_length=16, choices=EvidenceKind.choices, default=EvidenceKind.RECORD)
+    # which kind of supporting material the clause names this file is (programme file `evidence_kinds`
+    # key, e.g. K3.2 "licence"); blank: not classified
+    material = models.CharField(_("材料类型"), max_length=40, blank=True, default="")
     name = models.CharField(_("文件名"), max_length=200)
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)

@@ -53,7 +53,7 @@ def panel_context(application: Application, programme=None) -> dict:
     result = assess(application)
     context = {"assessment": result, "conditions_notice": conditions_notice(application.programme_year)}
     if result.valid:
-        context["evaluation"] = summary(programme, result.prior, result.projected)
+        context["evaluation"] = summary(programme, result.prior, result.projected, result.document)
     return context
 
 

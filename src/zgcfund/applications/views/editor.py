@@ -21,6 +21,7 @@ from zgcfund.applications.domain.editing import (
     set_choices,
     window_for,
 )
+from zgcfund.applications.domain.notices import NOTICE_REF, notice_fields
 from zgcfund.applications.interfaces.forms import RecordForm, display_value
 from zgcfund.applications.views.common import (
     application_context,
@@ -103,6 +104,10 @@ def _limit(programme, group: str):
     return next((g.choose for g in programme.gates if g.kind == "choose" and g.group == group), None)
 
 
+def _blank_form(clause_def, application, phase: str = "prior") -> RecordForm:
+    return RecordForm(clause=clause_def, initial={"phase": phase}, organization=application.organization)
+
+
 def _clause_or_404(programme, clause: str):
     c = programme.clauses.get(clause)
     if c is None:
@@ -111,9 +116,17 @@ def _clause_or_404(programme, clause: str):
 
 
 def _record_rows(clause_def, records, comments: dict[str, str] | None = None):
-    specs = list(clause_def.fields.values())
-    return [{"record": r, "values": [(s.label, display_value(s, r.fields.get(s.name))) for s in specs],
+    linked = notice_fields(clause_def)  # K3.2/K3.3: the flag is shown on the date, not as a field of its own
+    specs = [s for s in clause_def.fields.values() if not (linked and s.name == linked[1])]
+    return [{"record": r, "values": [(s.label, _shown(s, r, linked)) for s in specs],
              "comment": (comments or {}).get(r.key)} for r in records]
+
+
+def _shown(spec, record, linked) -> str:
+    text = display_value(spec, record.fields.get(spec.name))
+    if linked and spec.name == linked[0] and record.fields.get(spec.name):
+        text += _("（系统登记）") if record.fields.get(NOTICE_REF) else _("（自报，待项目办公室核实）")
+    return text
 
 
 def _records_context(application, clause_def):
@@ -134,12 +147,19 @@ def clause_page(request, pk: int, clause: str):
     context.update(_records_context(application, clause_def))
     context.update(
         clause=clause_def,
-        form=RecordForm(clause=clause_def, initial={"phase": "prior"}) if context["can_edit"] else None,
+        form=_blank_form(clause_def, application) if context["can_edit"] else None,
         has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"),
         has_list_tools=template_exists("applications/lists/_list_tools.html") and _is_list_clause(clause),
         clause_nav=list(context["programme"].clauses),
+        notices_url=reverse("applications:notices") if notice_fields(clause_def) and _is_member(request, application)
+        else None,
     )
     return render(request, "applications/clause.html", context)
+
+
+def _is_member(request, application) -> bool:
+    org = request.user.organization
+    return org is not None and org.pk == application.organization_id
 
 
 def _is_list_clause(clause: str) -> bool:
@@ -167,7 +187,8 @@ def record_new(request, pk: int, clause: str):
     clause_def = _clause_or_404(context["programme"], clause)
     if not context["can_edit"]:
         return _refused(request, application, context["edit_refusal"] or _("您没有修改此申报书的权限。"), clause)
-    form = RecordForm(request.POST or None, clause=clause_def, initial={"phase": "prior"})
+    form = RecordForm(request.POST or None, clause=clause_def, initial={"phase": "prior"},
+                      organization=application.organization)
     if request.method == "POST" and form.is_valid():
         try:
             record = save_record(application, request.user, clause, form.record_data())
@@ -179,7 +200,7 @@ def record_new(request, pk: int, clause: str):
             message = _("已新增记录 %(key)s：%(title)s") % {"key": record.key, "title": record.title}
             if request.htmx:
                 context.update(_records_context(application, clause_def), clause=clause_def,
-                               form=RecordForm(clause=clause_def, initial={"phase": form.cleaned_data["phase"]}),
+                               form=_blank_form(clause_def, application, form.cleaned_data["phase"]),
                                flash=message, has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
                 return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
             messages.success(request, message)
@@ -200,7 +221,7 @@ def record_edit(request, pk: int, record_pk: int):
     clause_def = _clause_or_404(context["programme"], record.clause)
     if not context["can_edit"]:
         return _refused(request, application, context["edit_refusal"] or _("您没有修改此申报书的权限。"), record.clause)
-    form = RecordForm(request.POST or None, clause=clause_def, record=record)
+    form = RecordForm(request.POST or None, clause=clause_def, record=record, organization=application.organization)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,14 +238,14 @@ def record_edit(request, pk: int, record_pk: int):
             if conflict is not None:
                 data = request.POST.copy()
                 data["version"] = str(conflict.version)
-                form = RecordForm(data, clause=clause_def, record=conflict)
+                form = RecordForm(data, clause=clause_def, record=conflict, organization=application.organization)
                 form.is_valid()
                 form.add_error(None, exc.message)
         else:
             message = _("已保存记录 %(key)s") % {"key": record.key}
             if request.htmx:
                 context.update(_records_context(application, clause_def), clause=clause_def,
-                               form=RecordForm(clause=clause_def, initial={"phase": "prior"}), flash=message,
+                               form=_blank_form(clause_def, application), flash=message,
                                has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
                 return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
             messages.success(request, message)
@@ -258,7 +279,7 @@ def record_delete(request, pk: int, record_pk: int):
     if request.htmx:
         clause_def = context["programme"].clauses[clause]
         context.update(_records_context(application, clause_def), clause=clause_def,
-                       form=RecordForm(clause=clause_def, initial={"phase": "prior"}), flash=message,
+                       form=_blank_form(clause_def, application), flash=message,
                        has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
         return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
     messages.success(request, message)

@@ -24,6 +24,7 @@ from zgcfund.applications.domain.evidence import (
     UploadRefused,
     delete_evidence,
     download_name,
+    set_material,
     store_evidence,
 )
 from zgcfund.applications.domain.queries import applications_for, evidence_for
@@ -100,7 +101,7 @@ def evidence_list(request, pk: int, record_pk: int):
             errors.append(refusal)
             break
         try:
-            evidence = store_evidence(application, request.user, record, uploaded)
+            evidence = store_evidence(application, request.user, record, uploaded, request.POST.get("material", ""))
         except (EditRefused, UploadRefused) as exc:
             errors.append(exc.message)
             break  # the same refusal for every file
@@ -181,3 +182,25 @@ def evidence_delete(request, evidence_pk: int):
     fallback = (reverse("applications:record_edit", args=[application.pk, record.pk]) if record is not None
                 else reverse("applications:submit", args=[application.pk]))
     return redirect(_back(request, fallback))
+
+
+@login_required
+@require_POST
+def evidence_material(request, evidence_pk: int):
+    """File a record's evidence under another kind of material (the clause's ``evidence_kinds``)."""
+    evidence = get_object_or_404(evidence_for(request.user).select_related("record").exclude(record=None),
+                                 pk=evidence_pk)
+    application, record = evidence.application, evidence.record
+    if not is_member_of_application(request.user, application):
+        raise PermissionDenied
+    errors, changed = [], False
+    try:
+        set_material(application, request.user, evidence, request.POST.get("material", ""))
+        changed = True
+    except (EditRefused, EvidenceRejected) as exc:
+        errors.append(exc.message)
+    if request.htmx:
+        return _partial(request, application, record, errors=errors, changed=changed)
+    for text in errors:
+        messages.error(request, text)
+    return redirect(_back(request, reverse("applications:record_edit", args=[application.pk, record.pk])))

@@ -1,8 +1,14 @@
 """Programme set-up by the office: a new programme-file version from an uploaded file, or from an
-edit of the current version's scoring scheme and numeric parameters (core ``zgcfund.core.scheme``).
-Earlier versions stay as they were; every new version is audited with who, when, why and what."""
+edit of the current version's scoring scheme and parameters — numbers, and the office's switches and
+dates (core ``zgcfund.core.scheme``). Earlier versions stay as they were; every new version is
+audited with who, when, why and what."""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +18,7 @@ from zgcfund.audit.models import Visibility
 from zgcfund.core import bounds
 from zgcfund.core.errors import ProgrammeFileError
 from zgcfund.core.programme import Programme, parse_programme
-from zgcfund.core.scheme import SchemeEditError, edit_scheme, scheme_changes
+from zgcfund.core.scheme import SchemeEditError, edit_scheme, scheme_changes, scheme_values
 from zgcfund.programmes.domain import conditions
 from zgcfund.programmes.domain.conditions import refused_condition_edits
 from zgcfund.programmes.domain.loading import (
@@ -22,14 +28,65 @@ from zgcfund.programmes.domain.loading import (
     parsed,
     remember_parsed,
 )
-from zgcfund.programmes.models import ProgrammeYear
+from zgcfund.programmes.models import ApplicationWindow, ProgrammeYear
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+BEIJING = ZoneInfo("Asia/Shanghai")
 MAX_REASON = bounds.limit("reason")
 
 
 def versions(code: str) -> list[ProgrammeYear]:
     return list(ProgrammeYear.objects.filter(code=code).order_by("-version"))
+
+
+def posted_scheme_values(programme: Programme, data: Mapping) -> dict[str, str]:
+    """The scheme editor's POST as ``param.NAME``/scheme keys → strings: only the keys posted, plus any
+    official condition posted (a forged POST: refused later). A switch is a hidden "false" followed by a
+    checkbox "true": checked when any of its posted values is "true"."""
+    keys = [*scheme_values(programme), *(f"param.{name}" for name in programme.official_conditions())]
+    out = {}
+    for key in dict.fromkeys(keys):
+        if key not in data:
+            continue
+        p = programme.parameters.get(key.removeprefix("param.")) if key.startswith("param.") else None
+        if p is not None and p.unit == "switch" and hasattr(data, "getlist"):
+            posted = data.getlist(key)
+            out[key] = "true" if "true" in posted else (posted[-1] if posted else "")
+        else:
+            out[key] = data[key]
+    return out
+
+
+@dataclass(frozen=True)
+class WindowHint:
+    """The office's application window, as a hint beside ``application_window_closes``."""
+    closes_at: dt.datetime  # Beijing time
+    last_day: dt.date  # the last Beijing date on which the window is open
+    differs: bool  # from the parameter's current value
+
+
+def window_close_hint(code: str, current: str) -> WindowHint | None:
+    """The application window's closing Beijing date for programme ``code``, or None when no window is
+    set. ``current`` is the form's value of ``application_window_closes``. A window closing at 00:00
+    was last open the day before. Never written to the programme file by itself: the office decides."""
+    window = ApplicationWindow.objects.filter(code=code).first()
+    if window is None:
+        return None
+    closes_at = timezone.localtime(window.closes_at, BEIJING)
+    last_day = (closes_at - dt.timedelta(microseconds=1)).date()
+    return WindowHint(closes_at, last_day, last_day.isoformat() != (current or "").strip())
+
+
+#: the parameter the application window's closing date is a hint for
+WINDOW_CLOSE_PARAMETER = "application_window_closes"
+
+
+def parameter_hints(code: str, values: Mapping[str, str]) -> dict[str, WindowHint]:
+    """Hints beside the scheme editor's parameter fields (form key → hint)."""
+    key = f"param.{WINDOW_CLOSE_PARAMETER}"
+    if key not in values or (hint := window_close_hint(code, values[key])) is None:
+        return {}
+    return {key: hint}
 
 
 def draft_scheme(row: ProgrammeYear, values, *, version: str, note: str = "") -> Programme:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from zgcfund.accounts.views.access import office_required
 from zgcfund.applications.domain.document import programme_of
+from zgcfund.applications.domain.notices import record_notice_facts
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.interfaces.panel import summary
 from zgcfund.applications.models import Application
@@ -80,9 +81,12 @@ def review(request, pk: int):
             messages.success(request, _("已保存对“%(name)s”的形式审查结论。") % {"name": application.organization.name})
             return redirect("office:formal_queue")
     checks = formal.record_checks(submission)
+    programme = programme_of(application)
     for check in checks:
         check.comment = request.POST.get(f"comment-{check.record['id']}", "") if request.method == "POST" else ""
-    programme = programme_of(application)
+        # K3.2/K3.3: the notice date's source: a registered notice (number, stamp) or self-declared
+        check.notice = record_notice_facts(application.organization, programme.clauses.get(check.record.get("clause")),
+                                           check.record)
     _latest, old, diff = formal.version_diff(application)
     context = {
         "diff_rows": _diff_rows(programme, diff) if diff else [],

@@ -92,6 +92,8 @@
 
   function scan(root) {
     if (!root || !root.querySelectorAll) return;
+    // a material-type choice is saved on change (hx-trigger): its button is for the no-JS form only
+    root.querySelectorAll(".record-evidence [data-material-submit]").forEach(function (b) { b.hidden = true; });
     if (root.matches && root.matches(".record-evidence .dropzone")) init(root);
     root.querySelectorAll(".record-evidence .dropzone").forEach(init);
   }
