@@ -84,6 +84,24 @@ def test_k31_participants_below_zero_is_a_field_error_and_nothing_saved(client_a
     assert "参加人数" in response.content.decode()
 
 
+def test_P3_conference_location_and_online_required_on_the_form(client_a, application, open_window):
+    """P3: a conference is held 在京或境外, 线下或线上 — both must be stated; other P3 types need neither."""
+    page = client_a.get(url("record_new", application.pk, "P3")).content.decode()
+    assert "类型为“国际性会议”时必填" in page
+    data = {"phase": "prior", "date": "2025-03-02", "title": "国际人工智能大会", "type": "intl_conference",
+            "participants": "120", "foreign_speakers": "3", "nonprofit": "true"}
+    response = client_a.post(url("record_new", application.pk, "P3"), data)
+    assert response.status_code == 422 and application.records.count() == 0
+    form = response.context["form"]
+    assert "类型为“国际性会议”时必填" in " ".join(form.errors["location"])
+    assert "类型为“国际性会议”时必填" in " ".join(form.errors["online"])
+    response = client_a.post(url("record_new", application.pk, "P3"), {**data, "location": "beijing", "online": "false"})
+    assert response.status_code in (200, 302) and application.records.count() == 1
+    title = {"phase": "prior", "date": "2025-03-02", "title": "国际合作称号", "type": "intl_title"}
+    client_a.post(url("record_new", application.pk, "P3"), title)
+    assert application.records.count() == 2
+
+
 def test_bad_credit_code_is_reported_on_the_code_field(client_a, application, open_window):
     data = {"phase": "prior", "date": "2025-03-02", "title": "企业调研", "enterprise__name": "某公司",
             "enterprise__credit_code": "91110108MA0000000X", "sti_service": "true"}

@@ -227,3 +227,15 @@ def test_a_third_k1_item_with_only_plan_records_does_not_block(filled, applicant
     submission = submit_application(filled, applicant, commitment_accepted=True, commitment=commitment,
                                     opened_version=content_version(filled))
     assert submission.number == 1
+
+
+def test_submit_page_lists_missing_materials_without_refusing(client, filled, applicant):
+    """Evidence by type: the submit page names counted records lacking a required kind (K3.1 活动图片),
+    links the clause, and the submission is still accepted (the formal review decides)."""
+    client.force_login(applicant)
+    html = client.get(reverse("applications:submit", args=[filled.pk])).content.decode()
+    assert 'data-testid="submit-materials"' in html and "缺少“活动图片”" in html
+    assert reverse("applications:clause", args=[filled.pk, "K3.1"]) in html
+    assert post_submit(client, filled).status_code == 302
+    filled.refresh_from_db()
+    assert filled.status == "submitted"

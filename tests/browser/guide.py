@@ -47,6 +47,12 @@ GUIDE_SCREENSHOTS = (
     "deadline-closed",
     "edit-conflict",
     "submit-once",
+    # test_judgement.py
+    "choice-before-submit",
+    "k32-tianjin-rejected",
+    "notice-lodged",
+    "k32-notice-lead-days",
+    "evidence-slots",
 )
 
 OFFICE_GUIDE = ROOT / "docs" / "guide" / "office.zh.md"
@@ -60,6 +66,9 @@ OFFICE_GUIDE_SCREENSHOTS = (
     "office-formal-queue",
     "office-formal-return",
     "office-formal-diff",
+    # test_judgement.py
+    "office-formal-review-materials",
+    # test_office_flow.py
     "office-expert-conflict",
     "office-assign-bulk",
     "office-assign-one",

@@ -71,7 +71,7 @@ def submitted_application(org, user, records=ELIGIBLE):
     """The organization's application with ``records`` (a photo on the first), submitted once."""
     app = application_for(org, user)
     saved = [save_record(app, user, clause, values) for clause, values in records]
-    store_evidence(app, user, saved[0], png_upload("活动照片.png", "event"))
+    store_evidence(app, user, saved[0], png_upload("活动照片.png", "event"), "photos")
     app.refresh_from_db()
     commitment = store_commitment_scan(app, user, png_upload("承诺书.png", "seal"))
     app.refresh_from_db()
@@ -185,7 +185,7 @@ def test_formal_review_return_with_record_comment_resubmit_diff_and_pass(live_se
     response = page.request.get(live_server.url + photo.get_attribute("href"))
     assert response.ok and response.headers["content-type"] == "image/png"
     expect(page.get_by_test_id("check-K3.1-001")).to_contain_text("材料齐全")
-    expect(page.get_by_test_id("check-K3.1-002")).to_contain_text("未提供支撑材料")
+    expect(page.get_by_test_id("check-K3.1-002")).to_contain_text("缺少“活动图片”")
 
     # Returning without any comment is refused, with the reason; nothing is decided.
     page.get_by_label("退回修改").check()

@@ -56,7 +56,27 @@ def test_record_checks_flag_missing_evidence(client, submitted, office_user):
     client.force_login(office_user)
     page = client.get(reverse("office:formal_review", args=[submitted.pk]))
     check = page.context["checks"][0]
-    assert check.record["id"] == "K3.1-001" and "未提供支撑材料" in check.problems
+    assert check.record["id"] == "K3.1-001" and check.problems == ["缺少“活动图片”"]
+
+
+def test_record_checks_by_kind_in_clause_order(client, application, applicant, office_user, open_window):
+    """Formal review lists each file with the kind of material it is filed as; a record whose required
+    kinds are all there is 材料齐全; records come grouped in the programme's clause order."""
+    from zgcfund.applications.domain.evidence import store_evidence
+    p1 = save_record(application, applicant, "P7", {"phase": "prior", "date": "2025-05-01", "title": "品牌论坛",
+                                                    "type": "service_event", "participants": 80})
+    k31 = save_record(application, applicant, "K3.1", K31)
+    store_evidence(application, applicant, k31, scan("red"), "photos")
+    store_evidence(application, applicant, p1, scan("blue"), "")
+    submit(application, applicant)
+    client.force_login(office_user)
+    page = client.get(reverse("office:formal_review", args=[application.pk]))
+    checks = page.context["checks"]
+    assert [c.record["clause"] for c in checks] == ["K3.1", "P7"]
+    assert checks[0].ok and checks[0].evidence[0]["kind"] == "活动图片"
+    assert checks[1].problems == ["缺少“照片或宣传报道”"]  # a file of no kind does not fill the slot
+    html = page.content.decode()
+    assert "活动图片：" in html and "材料齐全" in html and "组织品牌服务活动" in html
 
 
 def test_pass_moves_on_and_keeps_the_application_locked(submitted, office_user, applicant):

@@ -356,12 +356,18 @@ class Validator:
     def __init__(self, programme: Programme):
         self.programme = programme
         self.clause_checks: dict[str, tuple[dict[str, Callable[[Any], Any]], tuple[str, ...]]] = {}
+        self.conditional: dict[str, list[tuple[str, str, tuple[str, ...], str]]] = {}
         for cid, clause in programme.clauses.items():
             checks = dict(COMMON_CHECKS)
             checks.update({name: field_check(f) for name, f in clause.fields.items()})
             checks["evidence"] = evidence_check({k: v.label for k, v in clause.evidence_kinds.items()})
             required = COMMON_REQUIRED + tuple(n for n, f in clause.fields.items() if f.required)
             self.clause_checks[cid] = (checks, required)
+            # fields required only for some records (required_when): (field, on field, values, reason)
+            self.conditional[cid] = [
+                (n, f.required_when[0], f.required_when[1],
+                 "、".join(f"“{clause.fields[f.required_when[0]].values[v]}”" for v in f.required_when[1]))
+                for n, f in clause.fields.items() if f.required_when]
         self.required_keys = {cid: frozenset(required) for cid, (_, required) in self.clause_checks.items()}
         for checks, _ in self.clause_checks.values():
             for name, check in checks.items():
@@ -489,6 +495,8 @@ class Validator:
                     pass
             if rec is None:
                 rec = self._record(f"records[{i}]", raw, cid, allowed, required, problems)
+            if self.conditional[cid]:
+                self._required_when(f"records[{i}]", raw, cid, problems)
             rid = rec.get("id")
             if rid is not None:
                 if rid in seen:
@@ -507,7 +515,13 @@ class Validator:
             return {}, [Problem("clause", f"未知条款编号{_shown(cid)}（应为：{'、'.join(self.clause_checks)}）")]
         problems: list[Problem] = []
         rec = self._record("", raw, cid, *checks, problems)
+        self._required_when("", raw, cid, problems)
         return rec, [Problem(p.path.lstrip("."), p.message) for p in problems]
+
+    def _required_when(self, path: str, raw: dict, cid: str, problems: list[Problem]) -> None:
+        for name, on, values, shown in self.conditional[cid]:
+            if raw.get(on) in values and raw.get(name) is None:
+                problems.append(Problem(f"{path}.{name}", f"类型为{shown}时必填，未填写"))
 
     @staticmethod
     def _record(path: str, raw: dict, cid: str, allowed: dict[str, Callable[[Any], Any]], required: tuple[str, ...],

@@ -102,6 +102,7 @@ class FieldSpec:
     values: dict[str, str] | None = None
     calendar: str | None = None
     self_declared: str | None = None  # a bool field saying this date is the applicant's own word
+    required_when: tuple[str, tuple[str, ...]] | None = None  # required when field F has one of these values
 
 
 @dataclass(frozen=True)
@@ -272,8 +273,15 @@ class Programme:
                 if f.get("self_declared") and f["self_declared"] not in c["fields"]:
                     raise self._fail(f"clauses.{cid}.fields.{name}.self_declared",
                                      f"unknown field '{f['self_declared']}'")
+                when = f.get("required_when")
+                if when:
+                    other = c["fields"].get(when["field"])
+                    if other is None or other["type"] != "enum" or not set(when["in"]) <= set(other["values"]):
+                        raise self._fail(f"clauses.{cid}.fields.{name}.required_when",
+                                         f"needs an enum field of the clause and its values: {when}")
                 fields[name] = FieldSpec(name, f["type"], f["label"], f.get("required", False),
-                                         f.get("values"), f.get("calendar"), f.get("self_declared"))
+                                         f.get("values"), f.get("calendar"), f.get("self_declared"),
+                                         (when["field"], tuple(when["in"])) if when else None)
             kinds: dict[str, EvidenceKind] = {}
             for i, k in enumerate(c.get("evidence_kinds", [])):
                 if k["key"] in kinds:

@@ -42,6 +42,10 @@ FIELD = {
         "calendar": {"enum": ["working_days"]},
         # a date the applicant declares itself: names the bool field that says so
         "self_declared": {"type": "string"},
+        # required only for some records: {field: F, in: [values]} (e.g. P3 location for conferences)
+        "required_when": {"type": "object", "required": ["field", "in"], "additionalProperties": False,
+                          "properties": {"field": {"type": "string"},
+                                         "in": {"type": "array", "items": {"type": "string"}, "minItems": 1}}},
         # a figure for a period: counts only when the period has ended on the evaluation's as-of date
         "period_end": {"type": "object", "required": ["param"], "additionalProperties": False,
                        "properties": {"param": {"type": "string"}}},

@@ -83,11 +83,15 @@ def application_schema(programme: Programme) -> dict[str, Any]:
         props.update({name: _field(f) for name, f in clause.fields.items()})
         props["evidence"] = _evidence({k: v.label for k, v in clause.evidence_kinds.items()})
         required = ["id", "clause", "phase", "date", "title"] + [n for n, f in clause.fields.items() if f.required]
-        per_clause.append({
-            "if": {"properties": {"clause": {"const": cid}}, "required": ["clause"]},
-            "then": {"title": f"{cid} {clause.title}", "properties": props, "required": required,
-                     "additionalProperties": False},
-        })
+        then: dict[str, Any] = {"title": f"{cid} {clause.title}", "properties": props, "required": required,
+                                "additionalProperties": False}
+        conditional = [{"if": {"properties": {f.required_when[0]: {"enum": list(f.required_when[1])}},
+                               "required": [f.required_when[0]]},
+                        "then": {"required": [name], "properties": {name: {"not": {"type": "null"}}}}}
+                       for name, f in clause.fields.items() if f.required_when]
+        if conditional:
+            then["allOf"] = conditional
+        per_clause.append({"if": {"properties": {"clause": {"const": cid}}, "required": ["clause"]}, "then": then})
     choose = {g.group: g.choose for g in programme.gates if g.kind == "choose"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

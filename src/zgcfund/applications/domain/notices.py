@@ -21,6 +21,7 @@ from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
 from zgcfund.core import bounds
 from zgcfund.core.workdays import CalendarRangeError, covers, working_days_between
+from zgcfund.programmes.domain import clock
 
 NOTICE_REF = "notice_ref"
 PREFIX = "ZC"
@@ -124,7 +125,7 @@ def lodge_notice(organization, user, programme_code: str, data: dict[str, Any]) 
     if not programme_code:
         raise NoticeRefused(None, _("尚未载入项目文件，请联系项目办公室。"))
     values = _clean(data)
-    now = timezone.now()
+    now = clock.now()  # a programme fact, like the application date (a demo installation's clock)
     with transaction.atomic():
         for _attempt in range(5):
             try:

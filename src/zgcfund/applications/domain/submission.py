@@ -89,6 +89,20 @@ def unresolved_choices(application: Application, result) -> list[dict]:
             for gate in programme.gates if gate.kind == "choose" and gate.id in rules]
 
 
+def materials_missing(application: Application, result) -> list[dict]:
+    """Counted prior records lacking a required kind of supporting material (not a refusal: the formal
+    review decides), per clause in programme order: ``[{"clause", "title", "items": [{record, message}]}]``."""
+    if not result.valid:
+        return []
+    programme = programme_of(application)
+    out = []
+    for cid, clause in programme.clauses.items():
+        items = result.prior["clauses"].get(cid, {}).get("missing_evidence", [])
+        if items:
+            out.append({"clause": cid, "title": clause.title, "items": items})
+    return out
+
+
 def choice_refusals(groups: list[dict]) -> list[str]:
     return [_("%(group)s 的 %(members)s 都有记录，最多只能计入 %(limit)s 项（%(rule)s）：请先在申报书概览页的"
               "“K1、K3 选项”中选定计入的 %(limit)s 项，再提交。")

@@ -178,6 +178,11 @@ class RecordForm(forms.Form):
                                     help_text=_("GB/T 4754-2017 四位代码，如 7320"))
         else:  # string
             field = _text_field(label, "string", spec.label, required=required)
+        if spec.required_when:  # e.g. P3 location for conferences: the validator names the field when missing
+            on, values = spec.required_when
+            shown = "、".join(f"“{self.clause.fields[on].values[v]}”" for v in values)
+            note = _("类型为%(types)s时必填") % {"types": shown}
+            field.help_text = f"{field.help_text}；{note}" if field.help_text else note
         self.fields[name] = field
         return [name]
 

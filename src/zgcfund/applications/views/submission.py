@@ -18,6 +18,7 @@ from zgcfund.applications.domain.submission import (
     blockers,
     content_version,
     latest_commitment,
+    materials_missing,
     submit_application,
     unresolved_choices,
 )
@@ -70,7 +71,8 @@ def submit(request, pk: int):
                    opened_version=content_version(application),
                    commitment=latest_commitment(application),
                    commitment_ticked=request.method == "POST" and request.POST.get("commitment") == "on",
-                   choices_to_make=unresolved_choices(application, context["assessment"]))
+                   choices_to_make=unresolved_choices(application, context["assessment"]),
+                   materials_missing=materials_missing(application, context["assessment"]))
     return render(request, "applications/submit.html", context, status=422 if errors else 200)
 
 

@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from zgcfund.applications.domain import workflow
+from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.models import Application, EvidenceFile, Submission
 from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
 from zgcfund.core import bounds
 from zgcfund.core.diff import DocumentDiff, diff_documents
+from zgcfund.core.programme import Programme
 from zgcfund.review.models import FormalReview, RecordComment
 from zgcfund.review.models.formal import FormalOutcome
 
@@ -47,13 +49,18 @@ class RecordCheck:
     problems: list[str] = field(default_factory=list)
     engine: list[str] = field(default_factory=list)  # rejections by the engine, "RULE: message"
     comment: str = ""  # the reviewer's draft comment (kept when a decision is refused)
+    clause_title: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def record_checks(submission: Submission) -> list[RecordCheck]:
+def record_checks(submission: Submission, programme: Programme | None = None) -> list[RecordCheck]:
+    """One check per record of the submitted version, in the programme's clause order: its files
+    (with the kind of material each is filed as), the kinds the engine found missing, the engine's
+    rejections. ``programme`` gives clause order and kind labels (default: the application's version)."""
+    programme = programme or programme_of(submission.application)
     files: dict[tuple[str, str], EvidenceFile] = {}
     for f in EvidenceFile.objects.filter(application=submission.application, kind="record").select_related("record"):
         if f.record is not None:
@@ -65,18 +72,28 @@ def record_checks(submission: Submission) -> list[RecordCheck]:
                 text = f"{r['rule']}{pgettext('label separator', '：')}{r['message']}"
                 if text not in rejected.setdefault(r["record"], []):
                     rejected[r["record"]].append(text)
+    missing = {m["record"]: m for clause in submission.evaluation_prior["clauses"].values()
+               for m in clause.get("missing_evidence", ())}
+    order = {cid: i for i, cid in enumerate(programme.clauses)}
+    records = sorted(submission.document["records"], key=lambda r: order.get(r["clause"], len(order)))
     out = []
-    for rec in submission.document["records"]:
-        check = RecordCheck(rec, engine=rejected.get(rec["id"], []))
+    for rec in records:
+        clause = programme.clauses.get(rec["clause"])
+        kinds = clause.evidence_kinds if clause else {}
+        check = RecordCheck(rec, engine=rejected.get(rec["id"], []), clause_title=clause.title if clause else "")
         items = rec.get("evidence") or []
-        if not items:
+        if rec["id"] in missing:
+            check.problems.append(missing[rec["id"]]["message"])
+        elif not items and rec.get("phase") == "prior":
             check.problems.append(_("未提供支撑材料"))
         for item in items:
             f = files.get((rec["id"], item["sha256"]))
             stored = bool(f and f.file)
             readable = stored and f.file.storage.exists(f.file.name)
+            kind = kinds.get(item.get("kind", ""))
             check.evidence.append({"name": item["name"], "sha256": item["sha256"], "stored": stored,
-                                   "readable": readable, "pk": f.pk if f else None})
+                                   "readable": readable, "pk": f.pk if f else None,
+                                   "kind": kind.label if kind else ""})
             if not readable:
                 check.problems.append(_("支撑材料“%(name)s”无法读取") % {"name": item["name"]})
         out.append(check)

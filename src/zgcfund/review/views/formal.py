@@ -80,8 +80,8 @@ def review(request, pk: int):
         else:
             messages.success(request, _("已保存对“%(name)s”的形式审查结论。") % {"name": application.organization.name})
             return redirect("office:formal_queue")
-    checks = formal.record_checks(submission)
     programme = programme_of(application)
+    checks = formal.record_checks(submission, programme)
     for check in checks:
         check.comment = request.POST.get(f"comment-{check.record['id']}", "") if request.method == "POST" else ""
         # K3.2/K3.3: the notice date's source: a registered notice (number, stamp) or self-declared

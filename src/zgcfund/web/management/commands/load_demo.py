@@ -162,6 +162,31 @@ def _fill(application, user, plan, seed: int) -> None:
             rec.pop("verified", None)
             doc["records"].append(rec)
     import_document(application, user, doc)
+    _attach_evidence(application, user)
+
+
+def _attach_evidence(application, user) -> None:
+    """A small generated image for every required kind of material of every prior record (unique per
+    record and kind: X-ONCE reads shared files as the same work)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from zgcfund.applications.domain.evidence import store_evidence
+    from zgcfund.applications.domain.materials import record_materials
+
+    for record in application.records.filter(phase="prior").prefetch_related("evidence_files"):
+        for slot in record_materials(application, record).missing:
+            image = Image.new("RGB", (240, 160), "white")
+            draw = ImageDraw.Draw(image)
+            draw.rectangle((4, 4, 235, 155), outline=(31, 78, 156), width=3)
+            draw.text((14, 20), f"{record.key}\n{slot.key}\n(demo)", fill=(31, 78, 156))
+            out = io.BytesIO()
+            image.save(out, "PNG")
+            store_evidence(application, user, record, SimpleUploadedFile(f"{record.key}-{slot.key}.png", out.getvalue()),
+                           slot.key)
+            application.refresh_from_db()
 
 
 def _sealed_scan() -> bytes:
