@@ -289,3 +289,16 @@ def test_excel_list_import_cannot_claim_a_notice_of_another_organization(applica
     import_list(application, applicant, "K3.2", [ListRow(2, {**K32, "notice_ref": mine.number})], APPEND)
     fields = Record.objects.get().fields
     assert fields["notified_on"] == "2025-03-03" and fields["notice_date_self_declared"] is False
+
+
+def test_lodging_is_rate_limited_per_organization_and_keeps_the_input(client, loaded, org, applicant, monkeypatch):
+    from zgcfund.accounts.domain import ratelimit
+
+    monkeypatch.setattr(ratelimit, "NOTICE", ratelimit.Limit("notice", 1, 3600))
+    client.force_login(applicant)
+    assert client.post(reverse("applications:notices"), {**FACTS, "foreign": "false"}).status_code == 302
+    response = client.post(reverse("applications:notices"),
+                           {**FACTS, "enterprise_name": "北京第二家科技有限公司", "foreign": "false"})
+    html = response.content.decode()
+    assert response.status_code == 429 and "操作过于频繁" in html and "北京第二家科技有限公司" in html
+    assert RegistrationNotice.objects.count() == 1

@@ -45,7 +45,7 @@ def test_editor_shows_switches_as_checkboxes_the_date_as_a_date_input_with_notes
     # each setting's note: why it is the office's to decide, and its default
     assert "文件P1基本条件要求“发布”，支撑材料又列“在编标准”，前后不一；由项目办公室决定。默认否" in html
     assert "默认否：前期绩效只计已结项的研究。" in html
-    assert "仅在 prior_until_window_close 为 true 时使用" in html
+    assert "仅在“前期工作绩效截至申报窗口截止日”为“是”时使用" in html
     # no application window yet: no hint
     assert 'data-testid="window-close-hint"' not in html
     # official conditions (e.g. the W-PRIOR start date) stay read-only: no input for them

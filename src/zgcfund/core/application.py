@@ -357,6 +357,7 @@ class Validator:
         self.programme = programme
         self.clause_checks: dict[str, tuple[dict[str, Callable[[Any], Any]], tuple[str, ...]]] = {}
         self.conditional: dict[str, list[tuple[str, str, tuple[str, ...], str]]] = {}
+        self.ordered: dict[str, list[tuple[str, str, str, str]]] = {}
         for cid, clause in programme.clauses.items():
             checks = dict(COMMON_CHECKS)
             checks.update({name: field_check(f) for name, f in clause.fields.items()})
@@ -368,6 +369,10 @@ class Validator:
                 (n, f.required_when[0], f.required_when[1],
                  "、".join(f"“{clause.fields[f.required_when[0]].values[v]}”" for v in f.required_when[1]))
                 for n, f in clause.fields.items() if f.required_when]
+            # date order (not_after): (field, later field, labels)
+            self.ordered[cid] = [(n, f.not_after, f.label, clause.fields[f.not_after].label
+                                  if f.not_after in clause.fields else bounds.LABELS["date"])
+                                 for n, f in clause.fields.items() if f.not_after]
         self.required_keys = {cid: frozenset(required) for cid, (_, required) in self.clause_checks.items()}
         for checks, _ in self.clause_checks.values():
             for name, check in checks.items():
@@ -495,8 +500,9 @@ class Validator:
                     pass
             if rec is None:
                 rec = self._record(f"records[{i}]", raw, cid, allowed, required, problems)
-            if self.conditional[cid]:
+            if self.conditional[cid] or self.ordered[cid]:
                 self._required_when(f"records[{i}]", raw, cid, problems)
+                self._date_order(f"records[{i}]", rec, cid, problems)
             rid = rec.get("id")
             if rid is not None:
                 if rid in seen:
@@ -516,7 +522,14 @@ class Validator:
         problems: list[Problem] = []
         rec = self._record("", raw, cid, *checks, problems)
         self._required_when("", raw, cid, problems)
+        self._date_order("", rec, cid, problems)
         return rec, [Problem(p.path.lstrip("."), p.message) for p in problems]
+
+    def _date_order(self, path: str, rec: dict, cid: str, problems: list[Problem]) -> None:
+        for name, later, label, later_label in self.ordered[cid]:
+            first, last = rec.get(name), rec.get(later)
+            if first is not None and last is not None and str(first) > str(last):
+                problems.append(Problem(f"{path}.{name}", f"{label} {first} 晚于{later_label} {last}"))
 
     def _required_when(self, path: str, raw: dict, cid: str, problems: list[Problem]) -> None:
         for name, on, values, shown in self.conditional[cid]:

@@ -103,6 +103,7 @@ class FieldSpec:
     calendar: str | None = None
     self_declared: str | None = None  # a bool field saying this date is the applicant's own word
     required_when: tuple[str, tuple[str, ...]] | None = None  # required when field F has one of these values
+    not_after: str | None = None  # a date field (or the common `date`) this date may not lie after
 
 
 @dataclass(frozen=True)
@@ -279,9 +280,12 @@ class Programme:
                     if other is None or other["type"] != "enum" or not set(when["in"]) <= set(other["values"]):
                         raise self._fail(f"clauses.{cid}.fields.{name}.required_when",
                                          f"needs an enum field of the clause and its values: {when}")
+                later = f.get("not_after")
+                if later and (f["type"] != "date" or (later != "date" and c["fields"].get(later, {}).get("type") != "date")):
+                    raise self._fail(f"clauses.{cid}.fields.{name}.not_after", f"needs two date fields: '{later}'")
                 fields[name] = FieldSpec(name, f["type"], f["label"], f.get("required", False),
                                          f.get("values"), f.get("calendar"), f.get("self_declared"),
-                                         (when["field"], tuple(when["in"])) if when else None)
+                                         (when["field"], tuple(when["in"])) if when else None, later)
             kinds: dict[str, EvidenceKind] = {}
             for i, k in enumerate(c.get("evidence_kinds", [])):
                 if k["key"] in kinds:

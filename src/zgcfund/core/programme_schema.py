@@ -42,6 +42,8 @@ FIELD = {
         "calendar": {"enum": ["working_days"]},
         # a date the applicant declares itself: names the bool field that says so
         "self_declared": {"type": "string"},
+        # a date that may not lie after another date of the record (e.g. K5.2 period_start ≤ date)
+        "not_after": {"type": "string"},
         # required only for some records: {field: F, in: [values]} (e.g. P3 location for conferences)
         "required_when": {"type": "object", "required": ["field", "in"], "additionalProperties": False,
                           "properties": {"field": {"type": "string"},

@@ -27,6 +27,7 @@ class Limit:
 REGISTRATION = Limit("registration", 5, 3600)            # per client address
 INVITATION = Limit("invitation", 30, 24 * 3600)          # per organization
 UPLOAD = Limit("upload", 120, 3600)                      # per user
+NOTICE = Limit("notice", 60, 3600)                       # pre-registration notices lodged, per organization
 PASSWORD_RESET = Limit("password_reset", 5, 3600)        # per client address
 LOGIN_ADDRESS = Limit("login_address", 30, 15 * 60)      # failed logins per client address, any account
 

@@ -131,7 +131,11 @@ def columns_for(programme: Programme, clause_id: str) -> list[Column]:
         Column("date", "日期", "date", True, "工作发生（或计划）的日期；跨时段的工作填结束日期"),
         Column("title", "名称", "string", source is None, title_help),
     ]
+    # a self-declared flag is set by the system (applications.domain.notices), never typed
+    flags = {f.self_declared for f in clause.fields.values() if f.self_declared}
     for name, spec in clause.fields.items():
+        if name in flags:
+            continue
         if spec.type == "party":
             cols.append(Column(f"{name}.name", f"{spec.label}名称", "string", spec.required, f"{spec.label}的名称（全称）"))
             cols.append(Column(f"{name}.credit_code", f"{spec.label}统一社会信用代码", "credit_code", False,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zgcfund.accounts.domain import ratelimit
 from zgcfund.accounts.models import Organization
 from zgcfund.accounts.views.access import office_required
 from zgcfund.applications.domain.notices import (
@@ -25,6 +26,7 @@ from zgcfund.applications.domain.notices import (
 from zgcfund.applications.interfaces.forms import NoticeForm
 from zgcfund.applications.models import Record
 from zgcfund.applications.views.common import login_required
+from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 from zgcfund.programmes.domain import current_programme_year, parsed
 
 PER_PAGE = 100
@@ -52,14 +54,19 @@ def notices(request):
     form = NoticeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        wait = ratelimit.hit(ratelimit.NOTICE, f"org:{org.pk}") if form.is_valid() else 0
+        if wait:
+            record_security_event(SecurityEventKind.RATE_LIMITED, request, status=429, detail=f"notice; retry in {wait} s")
+            form.add_error(None, ratelimit.message(wait))
+            status = 429
+        elif form.is_valid():
             try:
                 notice = lodge_notice(org, request.user, row.code if row else "", form.cleaned_data)
             except NoticeRefused as exc:
                 form.add_error(exc.field, exc.message)
             else:
                 return redirect(reverse("applications:notices") + f"?lodged={notice.number}")
-        status = 422
+        status = status if status != 200 else 422
     lodged = find_notice(org, request.GET.get("lodged", ""))
     application = org.applications.filter(programme_code=row.code).first() if row else None
     return render(request, "applications/notices.html", {
