@@ -191,3 +191,31 @@ def screenshots() -> Path:
     return SCREENSHOTS
 
 
+
+
+@pytest.fixture
+def submitted_application(application, applicant, open_window):
+    """``application`` with one counted K3.1 record and the sealed commitment, submitted once (the
+    申报书 PDF stood in: tests of the PDF itself render it)."""
+    import io
+    from unittest import mock
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from zgcfund.applications.domain import submission
+    from zgcfund.applications.domain.editing import save_record
+    from zgcfund.applications.domain.evidence import store_commitment_scan
+
+    save_record(application, applicant, "K3.1", {"phase": "prior", "date": "2025-03-02", "title": "人工智能产业对接会",
+                                                  "park": "海淀园", "participants": 85})
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 80), "white").save(buf, "PNG")
+    application.refresh_from_db()
+    commitment = store_commitment_scan(application, applicant, SimpleUploadedFile("承诺书.png", buf.getvalue()))
+    application.refresh_from_db()
+    with mock.patch.object(submission, "_render_pdf", lambda *args, **kwargs: b"%PDF-1.4\n%stand-in\n"):
+        submission.submit_application(application, applicant, commitment_accepted=True, commitment=commitment,
+                                      opened_version=submission.content_version(application))
+    application.refresh_from_db()
+    return application

@@ -10,6 +10,7 @@ import re
 import struct
 import zipfile
 
+import olefile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,6 +28,8 @@ from zgcfund.applications.domain.evidence import (
 )
 from zgcfund.applications.models import EvidenceFile
 from zgcfund.audit.models import AuditEvent
+from zgcfund.files import images
+from zgcfund.files import types as filetypes
 from zgcfund.programmes.domain import clock
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +277,7 @@ def test_corrupt_image_is_rejected(record, application, applicant, settings, nam
 
 
 def test_image_with_too_many_pixels_is_rejected(record, application, applicant, monkeypatch):
-    monkeypatch.setattr(evidence_domain, "MAX_DECODED_PIXELS", 100 * 100)
+    monkeypatch.setattr(images, "MAX_DECODED_PIXELS", 100 * 100)
     with pytest.raises(EvidenceRejected, match="像素过多"):
         store_evidence(application, applicant, record, upload("长图.png", png((200, 200))))
     store_evidence(application, applicant, record, upload("照片.jpg", jpeg((200, 200))))  # JPEG decodes scaled down
@@ -431,6 +434,94 @@ def test_delete_after_the_deadline_is_refused(record, application, applicant, op
     with pytest.raises(EditRefused):
         delete_evidence(application, applicant, evidence)
     assert EvidenceFile.objects.filter(pk=evidence.pk).exists()
+
+
+# --- inside Office containers: OLE read with olefile, OOXML content types with defusedxml ---------
+
+def test_legacy_word_and_excel_files_are_identified_through_olefile(monkeypatch):
+    opened = []
+
+    class Spy(olefile.OleFileIO):
+        def __init__(self, *args, **kwargs):
+            opened.append(args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(filetypes.olefile, "OleFileIO", Spy)
+    for make, mime in ((doc, "application/msword"), (xls, "application/vnd.ms-excel")):
+        f = io.BytesIO(make())
+        assert filetypes.identify(f, "旧版.doc", filetypes.RECORD_TYPES).mime == mime
+        assert f.tell() == 0 and not f.closed  # olefile leaves the upload open and rewound
+    assert len(opened) == 2
+
+
+def _with_header_field(data: bytes, offset: int, fmt: str, value: int) -> bytes:
+    out = bytearray(data)
+    struct.pack_into(fmt, out, offset, value)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(doc()[:600], id="truncated-in-the-fat"),
+    pytest.param(_with_header_field(doc(), 48, "<I", 5000), id="directory-beyond-the-end"),
+    pytest.param(_with_header_field(doc(), 76, "<I", 9999), id="fat-sector-beyond-the-end"),
+    pytest.param(_with_header_field(doc(), 30, "<H", 7), id="impossible-sector-size"),
+    pytest.param(doc()[:1024] + b"\xff" * 512 + doc()[1536:], id="garbage-directory"),
+])
+def test_corrupt_ole_file_is_refused_with_the_damaged_message(record, application, applicant, settings, content):
+    with pytest.raises(EvidenceRejected) as exc:
+        store_evidence(application, applicant, record, upload("旧版决议.doc", content))
+    assert exc.value.message == "文件“旧版决议.doc”不是完整的 Word/Excel 文档（内容已损坏或不完整），请重新保存后上传。"
+    assert not EvidenceFile.objects.exists() and stored_files(settings) == []
+
+
+def test_macro_storage_cut_off_from_a_damaged_directory_tree_is_still_refused():
+    content = bytearray(compound_file({"WordDocument": b"x", "Macros": b"y"}))
+    struct.pack_into("<I", content, 1024 + 128 + 72, 40)  # WordDocument's right sibling: an entry that does not exist
+    with olefile.OleFileIO(io.BytesIO(bytes(content))) as ole:
+        assert ole.listdir() == [["WordDocument"]] and ole.parsing_issues  # olefile alone no longer sees "Macros"
+    with pytest.raises(EvidenceRejected, match="含有宏代码"):
+        filetypes.identify(io.BytesIO(bytes(content)), "宏文档.doc", filetypes.RECORD_TYPES)
+
+
+def _replace_part(data: bytes, part: str, text: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, text if info.filename == part else src.read(info.filename))
+    return out.getvalue()
+
+
+CONTENT_TYPES = ('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                 '<Default Extension="xml" ContentType="application/xml"/>'
+                 '<Override PartName="/xl/workbook.xml" '
+                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{extra}</Types>')
+BOMB = ('<?xml version="1.0"?><!DOCTYPE Types [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)) + "]>")
+
+
+@pytest.mark.parametrize(("content_types", "said"), [
+    pytest.param(BOMB + CONTENT_TYPES.format(extra="<Default Extension='x' ContentType='&i;'/>"), "不是完整的",
+                 id="entity-bomb"),
+    pytest.param('<?xml version="1.0"?><!DOCTYPE Types [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                 + CONTENT_TYPES.format(extra="<Default Extension='x' ContentType='&x;'/>"), "不是完整的",
+                 id="external-entity"),
+    pytest.param(CONTENT_TYPES.format(extra="<Override"), "不是完整的", id="not-xml"),
+    pytest.param(CONTENT_TYPES.format(extra='<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'),
+                 "含有宏代码", id="vba-project-part"),
+])
+def test_xlsx_content_types_are_parsed_safely(record, application, applicant, settings, content_types, said):
+    content = _replace_part(xlsx(), "[Content_Types].xml", content_types)
+    with pytest.raises(EvidenceRejected, match=said) as exc:
+        store_evidence(application, applicant, record, upload("企业名单.xlsx", content))
+    assert exc.value.message.startswith("文件“企业名单.xlsx”")
+    assert not EvidenceFile.objects.exists() and stored_files(settings) == []
+
+
+def test_xlsx_with_an_entity_in_a_worksheet_is_stored_unparsed(record, application, applicant):
+    """Only [Content_Types].xml is parsed on upload; a sheet's XML is stored as it is, never expanded."""
+    content = _replace_part(xlsx(), "xl/worksheets/sheet1.xml", BOMB + "<worksheet>&i;</worksheet>")
+    evidence = store_evidence(application, applicant, record, upload("企业名单.xlsx", content))
+    assert evidence.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- names --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from xml.etree import ElementTree
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -330,6 +331,62 @@ def test_corrupt_xlsx_is_refused(application):
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("xl/workbook.xml", "<not-xml")
     assert "损坏" in file_error(application, "K1.1", buf.getvalue())
+
+
+def _with_doctype(data: bytes, part: str, doctype: str, replace: tuple[str, str] | None = None) -> bytes:
+    """The workbook with a DOCTYPE put before ``part``'s root element (and one text replaced)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == part:
+                text = body.decode()
+                root = text.index("<", text.index("?>") + 2 if text.startswith("<?xml") else 0)
+                text = text[:root] + doctype + text[root:]
+                if replace:
+                    assert replace[0] in text
+                    text = text.replace(replace[0], replace[1], 1)
+                body = text.encode()
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def test_openpyxl_parses_uploads_with_defusedxml():
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML
+
+
+def _data_sheet(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return next(n for n in z.namelist() if n.startswith("xl/worksheets/") and b"<row" in z.read(n))
+
+
+def test_xlsx_with_an_entity_in_a_cell_is_refused_not_expanded(application):
+    """The stdlib parser would expand the entity silently; defusedxml refuses it."""
+    good = fill(excel.build_template(application, "K1.1"), k11_rows(3, sti=3))
+    sheet = _data_sheet(good)
+    data = _with_doctype(good, sheet, '<!DOCTYPE worksheet [<!ENTITY co "北京某某科技有限公司">]>',
+                         ("北京调研样本科技有限公司001", "&co;"))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:  # without defusedxml this would simply be read
+        assert "北京某某科技有限公司" in "".join(ElementTree.fromstring(z.read(sheet)).itertext())
+    assert "损坏" in file_error(application, "K1.1", data)
+
+
+@pytest.mark.parametrize("doctype", [
+    pytest.param('<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+                 + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)) + "]>",
+                 id="entity-bomb"),
+    pytest.param('<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>', id="external-entity"),
+])
+def test_xlsx_with_an_xml_bomb_in_the_data_sheet_is_refused_with_a_chinese_message(application, doctype):
+    good = fill(excel.build_template(application, "K1.1"), k11_rows(3, sti=3))
+    sheet = _data_sheet(good)
+    entity = "&i;" if "ENTITY a" in doctype else "&x;"
+    data = _with_doctype(good, sheet, doctype, ("<row ", f"<row><c t=\"inlineStr\"><is><t>{entity}</t></is></c></row><row "))
+    message = file_error(application, "K1.1", data)
+    assert "文件可能已损坏" in message or "文件已损坏" in message
+    assert "root:" not in message
 
 
 def test_word_document_is_refused(application):

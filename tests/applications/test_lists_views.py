@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -154,6 +155,23 @@ def test_empty_and_non_excel_uploads_get_a_clear_message(client_of, application,
     response = client.post(import_url(application), {})
     assert "请选择要上传的 Excel 文件" in response.content.decode()
     assert application.records.count() == 0
+
+
+def test_workbook_with_an_external_entity_gets_a_clear_message(client_of, application, applicant, open_window):
+    good = good_file(application, 3, 3)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/") and b"<row" in body:
+                text = body.decode()
+                root = text.index("<worksheet")
+                body = (text[:root] + '<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                        + text[root:].replace("北京调研样本科技有限公司001", "&x;", 1)).encode()
+            dst.writestr(info, body)
+    response = client_of(applicant).post(import_url(application), {"file": xlsx(out.getvalue()), "mode": "auto"})
+    assert response.status_code == 422 and "损坏" in response.content.decode()
+    assert "root:" not in response.content.decode() and application.records.count() == 0
 
 
 def test_k32_template_on_the_k11_page_is_refused(client_of, application, applicant, open_window):

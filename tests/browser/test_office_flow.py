@@ -246,6 +246,9 @@ def test_formal_review_return_with_record_comment_resubmit_diff_and_pass(live_se
 
     mine.reload()
     expect(mine.get_by_test_id("status-name")).to_have_text("形式审查通过，待专家评审")
+    steps = mine.get_by_test_id("status-steps")
+    expect(steps.locator('[data-state="done"]')).to_have_text(["填报", "形式审查"])
+    expect(steps.locator('[aria-current="step"]')).to_have_text("专家评审")
     submitted.refresh_from_db()
     assert submitted.status == "formal_passed" and submitted.submissions.count() == 2
 
@@ -439,7 +442,8 @@ def test_expert_scores_ranking_selection_publication_and_objections(live_server,
     expect(history.locator('[data-action="review.submit"]')).to_have_count(3)
     expect(history.locator('[data-action="application.submit"]')).to_have_count(1)
     page.get_by_test_id("kind-expert").click()
-    expect(history.locator("tbody tr")).to_have_count(6)  # three assignments, three submissions
+    expect(history.locator("tbody tr")).to_have_count(7)  # three assignments, entering review, three submissions
+    expect(history.locator('[data-action="review.start"]')).to_contain_text("开始专家评审")
     expect(history.locator('[data-kind="application"]')).to_have_count(0)
     shot(page, "office-history")
     page.goto(live_server.url + reverse("office:ranking", args=[code]))

@@ -225,6 +225,26 @@ def test_expert_sees_evidence_of_assigned_applications_only(client, passed, expe
     assert url in page and "活动照片.png" in page and "海淀园" in page
 
 
+def test_expert_reads_the_frozen_submission_not_the_live_application(client, passed, expert, expert2, office_user):
+    [assignment] = review.assign(passed, [expert], office_user)
+    live = [reverse("applications:overview", args=[passed.pk]),
+            reverse("applications:clause", args=[passed.pk, "K3.1"]),
+            reverse("applications:export_json", args=[passed.pk]),
+            reverse("applications:history", args=[passed.pk]),
+            reverse("applications:draft_pdf", args=[passed.pk]),
+            reverse("applications:status", args=[passed.pk])]
+    frozen = [reverse("applications:submission_pdf", args=[passed.pk, assignment.submission.number]),
+              reverse("expert:review", args=[assignment.pk])]
+    client.force_login(expert)
+    for url in live:
+        assert client.get(url).status_code in (403, 404), url
+    for url in frozen:
+        assert client.get(url).status_code == 200, url
+    client.force_login(expert2)  # not assigned
+    for url in live + frozen:
+        assert client.get(url).status_code == 404, url
+
+
 def test_applicant_pages_do_not_open_to_experts_for_editing(client, passed, expert, office_user):
     review.assign(passed, [expert], office_user)
     client.force_login(expert)

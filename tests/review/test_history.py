@@ -86,7 +86,11 @@ def test_formal_review_decisions_with_who_and_why(reviewed, office_user):
 
 
 def test_expert_review_assignment_conflict_and_submitted_verdicts(reviewed):
-    expert = [e for e in history_for(reviewed) if e.kind == "expert"]
+    entries = [e for e in history_for(reviewed) if e.kind == "expert"]
+    # the first assignment moves the application into expert review (workflow.start_review)
+    assert [e.action for e in entries][:2] == ["review.assign", "review.start"]
+    assert entries[1].label == "开始专家评审" and entries[1].summary == "进入专家评审"
+    expert = [e for e in entries if e.action != "review.start"]
     assert [e.action for e in expert] == ["review.assign"] * 4 + ["review.conflict", "review.unassign"] + ["review.submit"] * 3
     conflict = expert[4]
     assert conflict.actor == "专家4" and conflict.role == "评审专家" and "曾任该协会理事" in conflict.summary

@@ -53,7 +53,7 @@ def world(loaded, org, applicant, make_org, make_user, office_user, open_window,
     # a real evaluation (the seeder's stand-in cannot be re-scored under v2) and the maxima the expert
     # form stores with each score
     own = jia.submissions.get()
-    Submission.objects.filter(application=yi).update(document=own.document, evaluation_prior=own.evaluation_prior,
+    Submission._base_manager.filter(application=yi).update(document=own.document, evaluation_prior=own.evaluation_prior,
                                                      evaluation_projected=own.evaluation_projected)
     for s in ClauseScore.objects.filter(assignment__application=yi):
         s.max_score = v1.max_score(s.clause)

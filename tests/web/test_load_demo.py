@@ -21,7 +21,7 @@ def test_load_demo_twice_gives_working_logins_and_each_stage(loaded, settings):
         assert User.objects.get(email=email).check_password(password), email
     assert Organization.objects.count() == 3 + len(COHORT)
     statuses = sorted(Application.objects.values_list("status", flat=True))
-    assert statuses == ["draft"] + ["formal_passed"] * (1 + len(COHORT))
+    assert statuses == ["draft"] + ["under_review"] * (1 + len(COHORT))  # passed formal review, experts assigned
     awaiting = Application.objects.get(organization__credit_code=social_org_code(9003))
     assert awaiting.assignments.get().expert.email == "expert@demo.zgcfund.cn"
     assert awaiting.submissions.get().evaluation_prior["eligible"]

@@ -1,10 +1,18 @@
-"""Permission predicates (django-rules) for organizations and their users."""
+"""Permission predicates (django-rules) for organizations and their users. Views ask these through
+``accounts.views.access`` (``allowed``, ``require_perm``, ``office_required``), never by role name."""
 
 from __future__ import annotations
 
 import rules
 
 from zgcfund.accounts.models.organization import MemberRole
+from zgcfund.accounts.models.user import Role
+
+
+@rules.predicate
+def is_signed_in(user) -> bool:
+    """An authenticated, active account."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 @rules.predicate
@@ -13,11 +21,25 @@ def is_office(user) -> bool:
 
 
 @rules.predicate
-def is_applicant_of(user, organization) -> bool:
+def is_expert(user) -> bool:
+    return bool(is_signed_in(user) and user.role == Role.EXPERT)
+
+
+@rules.predicate
+def is_member_of_an_organization(user) -> bool:
+    """An applicant user with a membership (approved or not)."""
+    return bool(is_signed_in(user) and not user.is_office and getattr(user, "membership", None) is not None)
+
+
+@rules.predicate
+def is_member_of_organization(user, organization) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active or organization is None:
         return False
     membership = getattr(user, "membership", None)
     return membership is not None and membership.organization_id == organization.pk
+
+
+is_applicant_of = is_member_of_organization  # the older name, imported by the domain modules
 
 
 @rules.predicate
@@ -43,8 +65,11 @@ def can_change_account(user, account) -> bool:
     return account is not None and is_office(user) and account.pk != user.pk
 
 
+rules.add_perm("accounts.access_office", is_office)
+rules.add_perm("accounts.view_own_organization", is_member_of_an_organization)
 rules.add_perm("accounts.view_organization", is_applicant_of | is_office)
 rules.add_perm("accounts.manage_members", is_admin_of)
+rules.add_perm("accounts.change_organization", is_admin_of)
 rules.add_perm("accounts.review_organization", is_office)
 rules.add_perm("accounts.remove_member", can_remove_member)
 rules.add_perm("accounts.manage_accounts", is_office)

@@ -7,3 +7,10 @@ class ProgrammesConfig(AppConfig):
     label = "programmes"
     verbose_name = _("项目年度")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # accounts (below this app) reads the admitted registration types from the current version
+        from zgcfund.accounts.domain import eligibility
+        from zgcfund.programmes.domain.loading import current_or_packaged
+
+        eligibility.programme_source = current_or_packaged

@@ -2,9 +2,17 @@
 
 from django.urls import path
 
-from zgcfund.review.views import assign, exports, formal, history, ranking, selection
+from zgcfund.review.views import assign, exports, formal, history, ranking, selection, setup
 
 urlpatterns = [
+    # programme set-up: versions, the office's scheme, official conditions, the selection plan
+    path("programmes/", setup.setup_home, name="programmes"),
+    path("programmes/<str:code>/", setup.programme, name="programme"),
+    path("programmes/<str:code>/v<int:version>/", setup.version, name="programme_version"),
+    path("programmes/<str:code>/v<int:version>/source.yaml", setup.version_source, name="programme_source"),
+    path("programmes/<str:code>/scheme/", setup.scheme_edit, name="scheme_edit"),
+    path("programmes/<str:code>/conditions/", setup.conditions_edit, name="conditions_edit"),
+    path("programmes/<str:code>/plan/", setup.plan_edit, name="selection_plan"),
     path("formal-review/", formal.queue, name="formal_queue"),
     path("formal-review/<int:pk>/", formal.review, name="formal_review"),
     path("assign/", assign.assign_home, name="assign_home"),

@@ -46,7 +46,7 @@ def declared_length(request) -> int | None:
 
 
 def too_large_message(size: int | None = None) -> str:
-    from zgcfund.applications.domain.evidence import size_text
+    from zgcfund.files.names import size_text
 
     limit, file_limit = size_text(max_request_bytes()), size_text(settings.EVIDENCE_MAX_BYTES)
     if size:

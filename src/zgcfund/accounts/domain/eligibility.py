@@ -4,6 +4,7 @@ sees before approving it. The registration types the programme admits come from 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from zgcfund.accounts.domain.credit import TYPE_DIGIT
 from zgcfund.core import creditcode
+from zgcfund.core.programme import Programme, load_programme
 
 BEIJING_PREFIX = "11"
 DECLARATION_TEXT = gettext_lazy(
@@ -24,14 +26,18 @@ def declaration_text_zh() -> str:
         return str(DECLARATION_TEXT)
 
 
+def _packaged_programme() -> Programme:
+    return load_programme()
+
+
+#: Where the programme comes from. accounts sits below programmes and does not import it: the
+#: programmes app installs its current version here when Django starts (ProgrammesConfig.ready).
+programme_source: Callable[[], Programme] = _packaged_programme
+
+
 def admitted_registration_types() -> tuple[str, ...]:
     """From the current programme version, else from the packaged programme file."""
-    from zgcfund.core.programme import load_programme
-    from zgcfund.programmes.domain.loading import current_programme_year, parsed
-
-    row = current_programme_year()
-    programme = parsed(row) if row is not None else load_programme()
-    return programme.admitted_registration_types
+    return programme_source().admitted_registration_types
 
 
 @dataclass(frozen=True)

@@ -86,13 +86,8 @@ def _check_certificate(uploaded_file) -> tuple[str, str, str]:
 
     from django.conf import settings
 
-    from zgcfund.applications.domain.evidence import (
-        COMMITMENT_TYPES,
-        EvidenceRejected,
-        clean_name,
-        identify,
-        size_text,
-    )
+    from zgcfund.files.names import clean_name, size_text
+    from zgcfund.files.types import COMMITMENT_TYPES, EvidenceRejected, identify
 
     label = _("登记证书扫描件")
     name = clean_name(getattr(uploaded_file, "name", ""))
@@ -126,7 +121,7 @@ def update_eligibility_profile(organization: Organization, actor, data: dict[str
     from django.utils import timezone
 
     from zgcfund.accounts.domain.eligibility import declaration_text_zh
-    from zgcfund.applications.domain.evidence import TYPES
+    from zgcfund.files.types import TYPES
 
     if not is_admin_of(actor, organization):
         raise PermissionDenied

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zgcfund.applications.storage import private_storage
+from zgcfund.files.storage import private_storage
 
 
 class RegistrationType(models.TextChoices):

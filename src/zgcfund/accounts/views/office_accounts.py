@@ -27,8 +27,7 @@ from zgcfund.accounts.interfaces.forms import (
     StaffAccountForm,
 )
 from zgcfund.accounts.models import User
-from zgcfund.accounts.rules import can_change_account
-from zgcfund.accounts.views.access import office_required
+from zgcfund.accounts.views.access import allowed, office_required
 from zgcfund.audit.models import AuditEvent, SecurityEvent
 
 PER_PAGE = 50
@@ -109,7 +108,8 @@ def account_detail(request, pk: int):
             messages.success(request, done % {"email": account.email})
             return redirect("office:account_detail", pk=account.pk)
     context = {
-        "account": account, "form": form, "action": action, "can_change": can_change_account(request.user, account),
+        "account": account, "form": form, "action": action,
+        "can_change": allowed(request.user, "accounts.change_account", account),
         "awaits_password": awaits_password(account), "days": SET_PASSWORD_DAYS,
         "events": AuditEvent.objects.filter(object_type="User", object_id=str(account.pk)).select_related("actor")[:20],
         "security_events": SecurityEvent.objects.filter(Q(user=account) | Q(identity__iexact=account.email))

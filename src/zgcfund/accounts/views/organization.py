@@ -29,18 +29,17 @@ from zgcfund.accounts.interfaces.forms import (
     OrganizationEditForm,
 )
 from zgcfund.accounts.models import Organization
-from zgcfund.accounts.rules import can_remove_member, is_admin_of
-from zgcfund.accounts.views.access import own_organization
+from zgcfund.accounts.views.access import allowed, own_organization
 from zgcfund.audit.domain.downloads import record_download
 from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 
 
 @login_required
 def organization(request):
-    if request.user.is_office:
+    if allowed(request.user, "accounts.access_office"):
         return redirect("office:organizations")
     org = own_organization(request)
-    context = {"org": org, "is_admin": is_admin_of(request.user, org),
+    context = {"org": org, "is_admin": allowed(request.user, "accounts.manage_members", org),
                "check": check_credit_code(org.credit_code, org.registration_type)}
     return render(request, "accounts/organization.html", context)
 
@@ -70,9 +69,9 @@ def organization_profile(request):
 def organization_certificate(request, pk: int):
     """The registration certificate scan: the organization's own members and the office only (others 404)."""
     user = request.user
-    if not (getattr(user, "is_office", False) or getattr(getattr(user, "organization", None), "pk", None) == pk):
-        raise Http404
     org = get_object_or_404(Organization.objects.exclude(certificate=""), pk=pk)
+    if not allowed(user, "accounts.view_organization", org):
+        raise Http404
     try:
         handle = org.certificate.open("rb")
     except OSError:
@@ -92,7 +91,7 @@ def organization_certificate(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def organization_edit(request):
     org = own_organization(request)
-    if not is_admin_of(request.user, org):
+    if not allowed(request.user, "accounts.change_organization", org):
         raise PermissionDenied
     form = OrganizationEditForm(request.POST if request.method == "POST" else None, organization=org)
     if request.method == "POST" and form.is_valid():
@@ -121,7 +120,7 @@ def organization_edit(request):
 
 def _admin_org(request):
     org = own_organization(request)
-    if not is_admin_of(request.user, org):
+    if not allowed(request.user, "accounts.manage_members", org):
         raise PermissionDenied
     return org
 
@@ -159,7 +158,7 @@ def member_remove(request, pk: int):
     """Confirm, then remove a member of the admin's own organization (its account is deactivated)."""
     org = _admin_org(request)
     member = get_object_or_404(members_of(org), pk=pk)
-    if not can_remove_member(request.user, member):
+    if not allowed(request.user, "accounts.remove_member", member):
         raise PermissionDenied
     if request.method == "POST":
         user = remove_member(member, request.user, request=request)

@@ -13,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from zgcfund.applications.domain.editability import EditRefused, edit_refusal, ensure_editable, window_for
+from zgcfund.applications.domain.evidence import remove_files_on_commit
 from zgcfund.applications.models import Application, EvidenceFile, Record
 from zgcfund.audit.domain import changed_fields, record_event
 from zgcfund.audit.models import Visibility
@@ -20,18 +22,13 @@ from zgcfund.core import bounds
 from zgcfund.core.application import validator_for
 from zgcfund.core.errors import InvalidDocument, Problem
 from zgcfund.programmes.domain import current_programme_year
-from zgcfund.programmes.domain.extensions import extension_for
-from zgcfund.programmes.models import ApplicationWindow
+
+# EditRefused, edit_refusal and window_for stay importable from here for the views (domain.editability).
+__all__ = ["EditRefused", "RecordInvalid", "StaleEdit", "application_for", "check_record", "delete_record",
+           "edit_refusal", "ensure_editable", "import_document", "next_record_key", "save_record", "set_choices",
+           "window_for", "with_notice"]
 
 COMMON = ("id", "clause", "phase", "date", "title", "evidence", "verified")
-
-
-class EditRefused(Exception):
-    """The application cannot be changed now (phase or deadline); ``message`` says why, in Chinese."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 class RecordInvalid(Exception):
@@ -46,28 +43,6 @@ class StaleEdit(Exception):
     def __init__(self, message: str, current: Any = None):
         self.message, self.current = message, current
         super().__init__(message)
-
-
-def window_for(application: Application) -> ApplicationWindow | None:
-    return ApplicationWindow.objects.filter(code=application.programme_code).first()
-
-
-def edit_refusal(application: Application, now: dt.datetime | None = None) -> str | None:
-    """None when the applicant may edit; else the reason, in Chinese."""
-    if not application.phase.applicant_can_edit:
-        return _("申报书当前状态为“%(phase)s”，项目办公室退回前不能修改。") % {"phase": application.phase.public_name}
-    window = window_for(application)
-    if window is not None and window.state(now) == "closed" and application.status == "draft" \
-            and extension_for(application.programme_code, application.organization, now) is None:
-        return _("申报已于 %(at)s 截止，不能再修改。") % {
-            "at": date_format(timezone.localtime(window.closes_at), "DATETIME_FORMAT")}
-    return None
-
-
-def ensure_editable(application: Application) -> None:
-    reason = edit_refusal(application)
-    if reason:
-        raise EditRefused(reason)
 
 
 def application_for(organization, user=None) -> Application:
@@ -193,8 +168,6 @@ def _stale_message(current: Record | None) -> str:
 
 
 def delete_record(application: Application, user, record: Record, expected_version: int | None = None) -> None:
-    from zgcfund.applications.domain.evidence import remove_files_on_commit
-
     ensure_editable(application)
     with transaction.atomic():
         snapshot = _snapshot(record)
@@ -257,7 +230,6 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
     awaiting upload. Returns counts (created, updated, deleted).
     """
     from zgcfund.applications.domain.document import accepted_credit_codes, programme_of
-    from zgcfund.applications.domain.evidence import remove_files_on_commit
     from zgcfund.applications.domain.notices import link_document
 
     ensure_editable(application)
@@ -322,8 +294,6 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
 
 
 def _sync_evidence(application, user, record: Record, wanted: list[dict], uploaded: dict[str, EvidenceFile]) -> None:
-    from zgcfund.applications.domain.evidence import remove_files_on_commit
-
     rows = {f.sha256: f for f in record.evidence_files.all()}
     wanted_shas = [e["sha256"] for e in wanted]
     for item in wanted:

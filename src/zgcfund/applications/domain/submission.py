@@ -53,7 +53,7 @@ def blockers(application: Application, *, now=None) -> list[str]:
         out.append(_("申报书已于 %(at)s 提交，无需重复提交。") % {"at": _fmt(last.submitted_at)} if last
                    else _("申报书当前状态不能提交。"))
         return out
-    if application.status == workflow.DRAFT:
+    if application.phase.window_bound:
         window = window_for(application)
         state = window.state(now) if window else None
         if window is None:
@@ -175,16 +175,15 @@ def submit_application(application: Application, user, *, commitment_accepted: b
                 raise SubmissionRefused(late)
             submission.application = locked
             submission.save()
-            locked.status = workflow.SUBMITTED
             locked.applied_on = app.applied_on
-            locked.lock_version += 1
             locked.updated_by = user
-            locked.save(update_fields=["status", "applied_on", "lock_version", "updated_by", "updated_at"])
-            record_event("application.submit", _("提交申报书（第 %(n)s 次提交）") % {"n": number}, actor=user,
-                         application=locked, obj=submission,
-                         changes={"number": number, "fingerprint": fingerprint(document),
-                                  "score_prior": result.prior["score"], "eligible": result.prior["eligible"]},
-                         visibility=Visibility.ORGANIZATION)
+            locked.save(update_fields=["applied_on", "updated_by", "updated_at"])
+            try:
+                workflow.transition(locked, "submit", user, obj=submission, n=number,
+                                    changes={"number": number, "fingerprint": fingerprint(document),
+                                             "score_prior": result.prior["score"], "eligible": result.prior["eligible"]})
+            except workflow.TransitionRefused as exc:
+                raise SubmissionRefused([exc.message]) from None
     except BaseException:
         submission.pdf.storage.delete(submission.pdf.name)
         raise

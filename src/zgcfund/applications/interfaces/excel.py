@@ -29,7 +29,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import DEFUSEDXML, Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -43,6 +43,12 @@ from zgcfund.core.programme import ClauseDef, Programme
 
 __all__ = ["LIST_CLAUSES", "MAX_ROWS", "Column", "ListFileError", "ListUploadForm", "ParsedList", "build_template",
            "columns_for", "read_upload", "shown_problems"]
+
+# openpyxl parses an uploaded workbook's XML with defusedxml whenever it is importable: entity bombs and
+# external entities raise instead of being expanded or fetched. Never read uploads without it.
+if not DEFUSEDXML:
+    raise ImportError("openpyxl must parse uploads with defusedxml: install it (pyproject.toml) "
+                      "and leave OPENPYXL_DEFUSEDXML unset")
 
 MARKER = "zgcfund-list/1"
 DATA_SHEET, HELP_SHEET, META_SHEET = "清单", "说明", "_zgcfund"

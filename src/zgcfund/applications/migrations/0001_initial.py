@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import zgcfund.applications.storage
+import zgcfund.files.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -73,8 +73,8 @@ class Migration(migrations.Migration):
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('size', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='大小（字节）')),
                 ('content_type', models.CharField(blank=True, max_length=100, verbose_name='文件类型')),
-                ('file', models.FileField(blank=True, max_length=300, storage=zgcfund.applications.storage.private_storage, upload_to='evidence/%Y/%m/')),
-                ('thumbnail', models.FileField(blank=True, max_length=300, storage=zgcfund.applications.storage.private_storage, upload_to='thumbnails/%Y/%m/')),
+                ('file', models.FileField(blank=True, max_length=300, storage=zgcfund.files.storage.private_storage, upload_to='evidence/%Y/%m/')),
+                ('thumbnail', models.FileField(blank=True, max_length=300, storage=zgcfund.files.storage.private_storage, upload_to='thumbnails/%Y/%m/')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_files', to='applications.application')),
                 ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('evaluation_projected', models.JSONField(verbose_name='评估结果（含实施期计划）')),
                 ('programme_sha256', models.CharField(max_length=64)),
                 ('engine_version', models.CharField(max_length=40)),
-                ('pdf', models.FileField(max_length=300, storage=zgcfund.applications.storage.private_storage, upload_to='submissions/%Y/')),
+                ('pdf', models.FileField(max_length=300, storage=zgcfund.files.storage.private_storage, upload_to='submissions/%Y/')),
                 ('pdf_sha256', models.CharField(max_length=64)),
                 ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='applications.application')),
                 ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.evidencefile', verbose_name='承诺书盖章扫描件')),

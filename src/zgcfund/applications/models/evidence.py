@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zgcfund.applications.storage import private_storage
+from zgcfund.files.storage import private_storage
 
 
 class EvidenceKind(models.TextChoices):

@@ -5,7 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zgcfund.applications.storage import private_storage
+from zgcfund.audit.immutable import AppendOnlyQuerySet
+from zgcfund.files.storage import private_storage
 
 
 class Submission(models.Model):
@@ -26,6 +27,8 @@ class Submission(models.Model):
                                    verbose_name=_("承诺书盖章扫描件"))
     pdf = models.FileField(storage=private_storage, upload_to="submissions/%Y/", max_length=300)
     pdf_sha256 = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("提交记录")

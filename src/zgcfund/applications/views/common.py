@@ -7,30 +7,31 @@ from django.shortcuts import get_object_or_404
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 
+from zgcfund.accounts.views.access import allowed, get_permitted_or_404
+from zgcfund.applications.domain import feedback
 from zgcfund.applications.domain.document import assess, programme_of
 from zgcfund.applications.domain.editing import edit_refusal, window_for
-from zgcfund.applications.domain.queries import applications_for, records_for
 from zgcfund.applications.interfaces.panel import summary
 from zgcfund.applications.models import Application, Record
 from zgcfund.programmes.domain.conditions import conditions_notice
-from zgcfund.review.domain.formal import open_comments
 
 __all__ = ["application_context", "get_application", "get_record", "login_required", "template_exists"]
 
 
-def get_application(request, pk: int) -> Application:
-    """The application if the user may see it; 404 otherwise (no hint that it exists)."""
-    return get_object_or_404(applications_for(request.user), pk=pk)
+def get_application(request, pk: int, perm: str = "applications.view_application") -> Application:
+    """The application if the user holds ``perm`` on it; 404 otherwise (no hint that it exists). The live
+    application is its organization's and the office's: an assigned expert reads the frozen submission."""
+    return get_permitted_or_404(request, perm, Application.objects.select_related("organization", "programme_year"),
+                                pk=pk)
 
 
 def get_record(request, application: Application, record_pk: int) -> Record:
-    return get_object_or_404(records_for(request.user).filter(application=application), pk=record_pk)
+    """A record of an application already fetched through ``get_application``."""
+    return get_object_or_404(application.records.all(), pk=record_pk)
 
 
 def may_edit(request, application: Application) -> bool:
-    user = request.user
-    return (not user.is_office and user.organization is not None
-            and user.organization.pk == application.organization_id and edit_refusal(application) is None)
+    return allowed(request.user, "applications.edit_application", application)
 
 
 def application_context(request, application: Application, *, with_panel: bool = True) -> dict:
@@ -41,7 +42,7 @@ def application_context(request, application: Application, *, with_panel: bool =
         "can_edit": may_edit(request, application),
         "edit_refusal": edit_refusal(application),
         "window": window_for(application),
-        "return_review": open_comments(application),
+        "return_review": feedback.open_comments(application),
     }
     if with_panel:
         context.update(panel_context(application, programme))

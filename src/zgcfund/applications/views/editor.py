@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zgcfund.accounts.views.access import allowed, own_organization
+from zgcfund.applications.domain import feedback
 from zgcfund.applications.domain.editing import (
     EditRefused,
     RecordInvalid,
@@ -47,13 +49,11 @@ def _with_headers(response, headers: dict[str, str]):
 def dashboard(request):
     """Applicants: their organization's application for the current programme (started on request)."""
     user = request.user
-    if user.is_office:
+    if allowed(user, "accounts.access_office"):
         return redirect("office:dashboard")
-    if user.role == "expert":
+    if allowed(user, "review.view_tasks"):
         return redirect("expert:tasks")
-    org = user.organization
-    if org is None:
-        raise Http404
+    org = own_organization(request)
     row = current_programme_year()
     application = org.applications.filter(programme_code=row.code).first() if row else None
     if request.method == "POST":
@@ -130,10 +130,8 @@ def _shown(spec, record, linked) -> str:
 
 
 def _records_context(application, clause_def):
-    from zgcfund.review.domain.formal import open_comments
-
     records = list(application.records.filter(clause=clause_def.id).prefetch_related("evidence_files"))
-    review = open_comments(application)
+    review = feedback.open_comments(application)
     comments = {c.record_key: c.comment for c in review.record_comments.all()} if review else {}
     return {"rows": _record_rows(clause_def, records, comments), "record_count": len(records)}
 
@@ -158,8 +156,7 @@ def clause_page(request, pk: int, clause: str):
 
 
 def _is_member(request, application) -> bool:
-    org = request.user.organization
-    return org is not None and org.pk == application.organization_id
+    return allowed(request.user, "applications.change_application", application)
 
 
 def _is_list_clause(clause: str) -> bool:
@@ -321,7 +318,7 @@ def panel(request, pk: int):
 @login_required
 @require_GET
 def history(request, pk: int):
-    application = get_application(request, pk)
+    application = get_application(request, pk, "audit.view_history")
     events = events_visible_to(request.user, application)[:500]  # applicants: no expert, objector or internal entries
     context = application_context(request, application, with_panel=False)
     context["events"] = events

@@ -1,6 +1,7 @@
 """Evidence files: list and upload on a record (htmx partial, plain-form fallback), download,
-thumbnail, delete. Objects are fetched through the user's scoped querysets, so another
-organization's file is a 404 whatever its ID. Uploads are rate-limited per user (accounts ratelimit.UPLOAD);
+thumbnail, delete. Objects are fetched through the rules (``applications.rules``), so another
+organization's file is a 404 whatever its ID; an assigned expert reads the files its submission
+names. Uploads are rate-limited per user (accounts ratelimit.UPLOAD);
 refusals are shown in the partial, next to the drop zone."""
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zgcfund.accounts.domain import ratelimit
-from zgcfund.applications.domain.editing import EditRefused, edit_refusal
+from zgcfund.accounts.views.access import allowed, get_permitted_or_404
+from zgcfund.applications.domain.editability import EditRefused
 from zgcfund.applications.domain.evidence import (
     EvidenceRejected,
     UploadRefused,
@@ -27,8 +29,8 @@ from zgcfund.applications.domain.evidence import (
     set_material,
     store_evidence,
 )
-from zgcfund.applications.domain.queries import applications_for, evidence_for
-from zgcfund.applications.rules import is_member_of_application
+from zgcfund.applications.models import EvidenceFile
+from zgcfund.applications.views.common import get_application
 from zgcfund.audit.domain.downloads import record_download
 from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 
@@ -38,7 +40,13 @@ INLINE_TYPES = ("image/", "application/pdf")
 
 
 def _can_edit(user, application) -> bool:
-    return is_member_of_application(user, application) and edit_refusal(application) is None
+    return allowed(user, "applications.edit_application", application)
+
+
+def _evidence(request, evidence_pk: int, queryset=None) -> EvidenceFile:
+    """A file the user may read (404 otherwise)."""
+    queryset = EvidenceFile.objects.select_related("application", "record") if queryset is None else queryset
+    return get_permitted_or_404(request, "applications.view_evidence", queryset, pk=evidence_pk)
 
 
 def _back(request, fallback: str) -> str:
@@ -85,11 +93,11 @@ def _partial(request, application, record, *, errors=(), notices=(), saved=(), c
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_list(request, pk: int, record_pk: int):
-    application = get_object_or_404(applications_for(request.user), pk=pk)
+    application = get_application(request, pk)
     record = get_object_or_404(application.records.all(), pk=record_pk)
     if request.method == "GET":
         return _partial(request, application, record)
-    if not is_member_of_application(request.user, application):
+    if not allowed(request.user, "applications.change_application", application):
         raise PermissionDenied
     files = request.FILES.getlist("files")
     errors, notices, saved = [], [], []
@@ -132,7 +140,8 @@ def _open(field_file):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def evidence_download(request, evidence_pk: int):
-    evidence = get_object_or_404(evidence_for(request.user).exclude(file=""), pk=evidence_pk)
+    evidence = _evidence(request, evidence_pk, EvidenceFile.objects.select_related("application", "record")
+                         .exclude(file=""))
     content_type = evidence.content_type or "application/octet-stream"
     inline = content_type.startswith(INLINE_TYPES) and request.GET.get("download") != "1"
     response = FileResponse(_open(evidence.file), as_attachment=not inline, filename=download_name(evidence),
@@ -148,7 +157,8 @@ def evidence_download(request, evidence_pk: int):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def evidence_thumbnail(request, evidence_pk: int):
-    evidence = get_object_or_404(evidence_for(request.user).exclude(thumbnail=""), pk=evidence_pk)
+    evidence = _evidence(request, evidence_pk, EvidenceFile.objects.select_related("application", "record")
+                         .exclude(thumbnail=""))
     content_type = "image/png" if evidence.thumbnail.name.lower().endswith(".png") else "image/jpeg"
     response = FileResponse(_open(evidence.thumbnail), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -159,9 +169,9 @@ def evidence_thumbnail(request, evidence_pk: int):
 @login_required
 @require_POST
 def evidence_delete(request, evidence_pk: int):
-    evidence = get_object_or_404(evidence_for(request.user).select_related("record"), pk=evidence_pk)
+    evidence = _evidence(request, evidence_pk)
     application, record = evidence.application, evidence.record
-    if not is_member_of_application(request.user, application):
+    if not allowed(request.user, "applications.change_evidence", evidence):
         raise PermissionDenied
     errors, changed = [], False
     try:
@@ -188,10 +198,10 @@ def evidence_delete(request, evidence_pk: int):
 @require_POST
 def evidence_material(request, evidence_pk: int):
     """File a record's evidence under another kind of material (the clause's ``evidence_kinds``)."""
-    evidence = get_object_or_404(evidence_for(request.user).select_related("record").exclude(record=None),
-                                 pk=evidence_pk)
+    evidence = _evidence(request, evidence_pk, EvidenceFile.objects.select_related("application", "record")
+                         .exclude(record=None))
     application, record = evidence.application, evidence.record
-    if not is_member_of_application(request.user, application):
+    if not allowed(request.user, "applications.change_evidence", evidence):
         raise PermissionDenied
     errors, changed = [], False
     try:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -14,19 +14,20 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from zgcfund.accounts.views.access import allowed
 from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.domain.editing import EditRefused, StaleEdit, edit_refusal
 from zgcfund.applications.domain.lists import LIST_CLAUSES, ListInvalid, import_list
-from zgcfund.applications.domain.queries import applications_for
 from zgcfund.applications.interfaces import excel
 from zgcfund.applications.models import Application
+from zgcfund.applications.views.common import get_application
 from zgcfund.audit.domain.downloads import record_download
 
 MAX_SHOWN = 300  # problems listed on the page; the rest are counted
 
 
 def _context(request, pk: int, clause: str) -> dict:
-    application = get_object_or_404(applications_for(request.user), pk=pk)
+    application = get_application(request, pk)
     if clause not in LIST_CLAUSES:
         raise Http404
     programme = programme_of(application)
@@ -40,8 +41,7 @@ def _context(request, pk: int, clause: str) -> dict:
 
 
 def _is_member(user, application: Application) -> bool:
-    org = getattr(user, "organization", None)
-    return not user.is_office and org is not None and org.pk == application.organization_id
+    return allowed(user, "applications.change_application", application)
 
 
 @login_required

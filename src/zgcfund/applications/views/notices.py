@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zgcfund.accounts.domain import ratelimit
 from zgcfund.accounts.models import Organization
-from zgcfund.accounts.views.access import office_required
+from zgcfund.accounts.views.access import office_required, own_organization
 from zgcfund.applications.domain.notices import (
     NOTICE_REF,
     NoticeRefused,
@@ -45,9 +44,7 @@ def _rows(notices, programme) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def notices(request):
     """An applicant organization's own notices, and the form to lodge one. Members only (404 otherwise)."""
-    org = request.user.organization
-    if org is None or request.user.is_office:
-        raise Http404
+    org = own_organization(request)
     row = current_programme_year()
     programme = parsed(row) if row else None
     refusal = lodging_refusal(org, request.user) or (None if row else _("尚未载入项目文件，请联系项目办公室。"))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zgcfund.accounts.views.access import get_permitted_or_404
+from zgcfund.applications.domain import workflow
 from zgcfund.applications.domain.editing import EditRefused
 from zgcfund.applications.domain.evidence import EvidenceRejected, store_commitment_scan
 from zgcfund.applications.domain.submission import (
@@ -25,6 +27,7 @@ from zgcfund.applications.domain.submission import (
 from zgcfund.applications.domain.submission import (
     draft_pdf as draft_pdf_of,
 )
+from zgcfund.applications.models import Submission
 from zgcfund.applications.views.common import application_context, get_application, login_required
 from zgcfund.applications.views.evidence import upload_rate_refusal
 from zgcfund.audit.domain.downloads import record_download
@@ -34,10 +37,8 @@ from zgcfund.audit.domain.security import SecurityEventKind, record_security_eve
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request, pk: int):
-    application = get_application(request, pk)
+    application = get_application(request, pk, "applications.submit_application")
     context = application_context(request, application)
-    if request.user.is_office or request.user.organization != application.organization:
-        raise Http404
     errors: list[str] = []
     if request.method == "POST":
         commitment = latest_commitment(application)
@@ -82,14 +83,18 @@ def status(request, pk: int):
     application = get_application(request, pk)
     context = application_context(request, application, with_panel=False)
     context["submissions"] = application.submissions.select_related("submitted_by").order_by("-number")
+    context["steps"] = workflow.progress(application.status)
     return render(request, "applications/status.html", context)
 
 
 @login_required
 @require_GET
 def submission_pdf(request, pk: int, number: int):
-    application = get_application(request, pk)
-    submission = get_object_or_404(application.submissions, number=number)
+    # the frozen submission: also the expert assigned to review it (not the live application)
+    submission = get_permitted_or_404(request, "applications.view_submission",
+                                      Submission.objects.select_related("application__organization"),
+                                      application_id=pk, number=number)
+    application = submission.application
     response = FileResponse(submission.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=f"申报书-{application.organization.name}-{number}.pdf")
     record_download(request, "download.submission_pdf", _("下载申报书 PDF（第 %(n)s 次提交）") % {"n": number},

@@ -23,7 +23,7 @@ MAX_JSON_BYTES = 8 * 1024 * 1024
 @login_required
 @require_GET
 def export_json(request, pk: int):
-    application = get_application(request, pk)
+    application = get_application(request, pk, "applications.export_application")
     doc = build_document(application)
     body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     filename = f"zgc-application-{application.programme_code}-{application.organization.credit_code}.json"

@@ -8,8 +8,8 @@ from zgcfund.audit.models import AuditEvent, Visibility
 
 
 def events_visible_to(user, application=None) -> QuerySet[AuditEvent]:
-    """The entries ``user`` may read, newest first; of ``application`` only when given. The caller
-    still checks that the user may see the application itself (an expert: assigned to it)."""
+    """The entries ``user`` may read (``audit.view_event`` as a query), newest first; of ``application``
+    only when given. The caller checks ``audit.view_history`` on the application first."""
     qs = AuditEvent.objects.select_related("actor")
     if application is not None:
         qs = qs.filter(application=application)

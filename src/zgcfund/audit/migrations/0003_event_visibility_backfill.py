@@ -15,14 +15,14 @@ ORGANIZATION_ACTIONS = (
 )
 
 
-def open_to_organization(apps, schema_editor):
+def open_to_organization(apps, schema_editor):  # _base_manager: audit events are append-only (audit.immutable)
     AuditEvent = apps.get_model("audit", "AuditEvent")
-    AuditEvent.objects.filter(action__in=ORGANIZATION_ACTIONS).update(visibility="organization")
+    AuditEvent._base_manager.filter(action__in=ORGANIZATION_ACTIONS).update(visibility="organization")
 
 
 def back_to_office(apps, schema_editor):
     AuditEvent = apps.get_model("audit", "AuditEvent")
-    AuditEvent.objects.filter(action__in=ORGANIZATION_ACTIONS).update(visibility="office")
+    AuditEvent._base_manager.filter(action__in=ORGANIZATION_ACTIONS).update(visibility="office")
 
 
 class Migration(migrations.Migration):

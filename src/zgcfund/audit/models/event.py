@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.audit.immutable import AppendOnlyQuerySet
+
 
 class Visibility(models.TextChoices):
     """Who may read an activity entry besides the office (which reads all of them).
@@ -23,9 +25,10 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
-    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.CASCADE,
+    # SET_NULL: an entry outlives what it describes (its summary names it)
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="audit_events")
-    application = models.ForeignKey("applications.Application", null=True, blank=True, on_delete=models.CASCADE,
+    application = models.ForeignKey("applications.Application", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="audit_events")
     action = models.CharField(_("操作"), max_length=40)
     summary = models.CharField(_("摘要"), max_length=300)
@@ -33,6 +36,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     visibility = models.CharField(_("可见范围"), max_length=16, choices=Visibility.choices, default=Visibility.OFFICE)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("操作记录")

@@ -73,3 +73,11 @@ def remember_parsed(row: ProgrammeYear, programme: Programme) -> None:
     """Cache ``programme`` as the parse of ``row`` (the same text, already parsed by the caller)."""
     if programme.sha256 == row.sha256:
         _PARSED[row.sha256] = programme
+
+
+def current_or_packaged() -> Programme:
+    """The current programme version, else the packaged programme file (nothing loaded yet)."""
+    from zgcfund.core.programme import load_programme
+
+    row = current_programme_year()
+    return parsed(row) if row is not None else load_programme()

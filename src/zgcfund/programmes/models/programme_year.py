@@ -5,6 +5,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.audit.immutable import AppendOnlyQuerySet
+
+
+class ProgrammeYearQuerySet(AppendOnlyQuerySet):
+    mutable_fields = frozenset({"is_current"})  # which version is current changes; a version never does
+
 
 class ProgrammeYear(models.Model):
     """One version of one programme file, stored verbatim. Rows are never changed
@@ -23,6 +29,8 @@ class ProgrammeYear(models.Model):
     #: this version changes official conditions (thresholds, dates quoted from the official text)
     changes_conditions = models.BooleanField(_("变更文件规定的条件"), default=False)
     conditions_reason = models.TextField(_("变更条件的理由"), blank=True)
+
+    objects = ProgrammeYearQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目年度")

@@ -59,13 +59,14 @@ def is_expert(user) -> bool:
 
 
 def awaiting_review(programme_code: str) -> QuerySet[Application]:
-    """Applications of a programme that passed formal review (待专家评审)."""
-    return (Application.objects.filter(programme_code=programme_code, status=workflow.FORMAL_PASSED)
+    """Applications of a programme in expert review (passed formal review; experts assignable)."""
+    return (workflow.in_expert_review().filter(programme_code=programme_code)
             .select_related("organization").order_by("organization__name", "pk"))
 
 
 def organizations_under_review() -> QuerySet[Organization]:
-    return Organization.objects.filter(applications__status=workflow.FORMAL_PASSED).distinct().order_by("name")
+    return (Organization.objects.filter(applications__status__in=workflow.EXPERT_REVIEW_PHASES).distinct()
+            .order_by("name"))
 
 
 def latest_submission(application: Application):
@@ -81,7 +82,7 @@ def _expert_name(expert) -> str:
 def _check_assignable(application: Application, expert) -> None:
     if not is_expert(expert):
         raise ReviewRefused(_("“%(name)s”不是评审专家账号，不能分配评审任务。") % {"name": _expert_name(expert)})
-    if application.status != workflow.FORMAL_PASSED:
+    if not application.phase.expert_review:
         raise ReviewRefused(_("“%(org)s”的申报书当前状态为“%(phase)s”，不在待专家评审阶段。")
                             % {"org": application.organization.name, "phase": application.phase.staff_name})
     conflict = ConflictOfInterest.objects.filter(expert=expert, organization=application.organization_id).first()
@@ -103,6 +104,11 @@ def _create(application: Application, expert, by, how: str) -> Assignment:
                  % {"expert": _expert_name(expert), "n": submission.number},
                  actor=by, application=application, obj=assignment,
                  changes={"expert": expert.pk, "submission": submission.number, "how": how}, visibility=Visibility.OFFICE)
+    if workflow.allows(application, "start_review"):  # the first expert: formal_passed → under_review
+        try:
+            workflow.transition(application, "start_review", by)
+        except workflow.TransitionRefused as exc:
+            raise ReviewRefused(exc.message) from None
     return assignment
 
 

@@ -13,8 +13,6 @@ from django.utils.translation import pgettext
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.models import Application, EvidenceFile, Submission
-from zgcfund.audit.domain import record_event
-from zgcfund.audit.models import Visibility
 from zgcfund.core import bounds
 from zgcfund.core.diff import DocumentDiff, diff_documents
 from zgcfund.core.programme import Programme
@@ -30,7 +28,7 @@ class DecisionRefused(Exception):
 
 def queue(programme_code: str | None = None) -> QuerySet[Application]:
     """Submitted applications awaiting formal review, oldest submission first."""
-    qs = Application.objects.filter(status=workflow.SUBMITTED).select_related("organization")
+    qs = workflow.awaiting_formal_review().select_related("organization")
     if programme_code:
         qs = qs.filter(programme_code=programme_code)
     return qs.order_by("updated_at")
@@ -125,7 +123,7 @@ def decide(application: Application, reviewer, outcome: str, comment: str,
         raise DecisionRefused(pgettext("list separator", "；").join(too_long) + _("。未保存，已填写的内容保留在下方。"))
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
-        if app.status != workflow.SUBMITTED:
+        if not app.phase.formal_review:
             raise DecisionRefused(_("该申报书当前状态为“%(phase)s”，不在形式审查中。") % {"phase": app.phase.staff_name})
         submission = latest_submission(app)
         keys = {r["id"]: r["clause"] for r in submission.document["records"]}
@@ -137,20 +135,19 @@ def decide(application: Application, reviewer, outcome: str, comment: str,
                                              comment=comment, reviewer=reviewer)
         RecordComment.objects.bulk_create([RecordComment(review=review, record_key=k, clause=keys[k], comment=v)
                                            for k, v in sorted(record_comments.items())])
-        app.status = workflow.FORMAL_PASSED if outcome == FormalOutcome.PASSED else workflow.RETURNED
-        app.lock_version += 1
-        app.save(update_fields=["status", "lock_version", "updated_at"])
-        summary = (_("形式审查通过（第 %(n)s 次提交）") if outcome == FormalOutcome.PASSED
-                   else _("形式审查退回修改（第 %(n)s 次提交）")) % {"n": submission.number}
-        record_event(f"formal.{outcome}", summary, actor=reviewer, application=app, obj=review,
-                     changes={"comment": comment, "record_comments": record_comments}, visibility=Visibility.ORGANIZATION)
+        move = "pass_formal" if outcome == FormalOutcome.PASSED else "return_formal"
+        try:
+            workflow.transition(app, move, reviewer, obj=review, n=submission.number,
+                                changes={"comment": comment, "record_comments": record_comments})
+        except workflow.TransitionRefused as exc:
+            raise DecisionRefused(exc.message) from None
     application.refresh_from_db()
     return review
 
 
 def open_comments(application: Application) -> FormalReview | None:
     """The return the applicant is answering now (only while the application is returned)."""
-    if application.status != workflow.RETURNED:
+    if not workflow.reached_by(application, "return_formal"):
         return None
     return (application.formal_reviews.filter(outcome=FormalOutcome.RETURNED).order_by("-decided_at")
             .prefetch_related("record_comments").first())

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from zgcfund.accounts.models.user import Role
+from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
 from zgcfund.audit.models import AuditEvent
 from zgcfund.programmes.models import WindowExtension
@@ -116,7 +117,7 @@ def _kind(action: str) -> str:
 
 
 def _label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    return str(ACTION_LABELS.get(action) or workflow.action_label(action) or action)
 
 
 # --- phrasing ----------------------------------------------------------------------------------

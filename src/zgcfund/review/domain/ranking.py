@@ -71,8 +71,8 @@ TIE_KEY_LABELS = (gettext_noop("总分高者在前"), gettext_noop("科技重点
                   gettext_noop("专业服务能力得分高者在前"), gettext_noop("满足基本条件的条款多者在前"),
                   gettext_noop("首次提交时间早者在前"))
 
-#: Phases whose applications are ranked; later phases (selected, funded …) are added here.
-RANKED_PHASES: tuple[str, ...] = (workflow.FORMAL_PASSED,)
+#: Phases whose applications are ranked (declared in the workflow table).
+RANKED_PHASES: tuple[str, ...] = workflow.RANKED_PHASES
 
 
 @dataclass(frozen=True)

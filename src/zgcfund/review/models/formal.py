@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.audit.immutable import AppendOnlyQuerySet
 from zgcfund.core.bounds import LENGTHS
 
 
@@ -23,6 +24,8 @@ class FormalReview(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("审查人"))
     decided_at = models.DateTimeField(_("审查时间"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("形式审查")

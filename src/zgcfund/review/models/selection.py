@@ -6,10 +6,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.audit.immutable import ConfirmedImmutableQuerySet
 from zgcfund.core.bounds import LENGTHS
 
 # fields that may still change after confirmation: publication only
 PUBLICATION_FIELDS = frozenset({"published_at", "published_by", "notice_days", "notice_ends_on"})
+
+
+class SelectionQuerySet(ConfirmedImmutableQuerySet):
+    mutable_fields = PUBLICATION_FIELDS
 
 
 class Selection(models.Model):
@@ -37,6 +42,8 @@ class Selection(models.Model):
     published_at = models.DateTimeField(_("公示发布时间"), null=True, blank=True)
     notice_days = models.PositiveSmallIntegerField(_("公示天数"), default=7)
     notice_ends_on = models.DateField(_("公示截止日"), null=True, blank=True)
+
+    objects = SelectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("遴选结果")

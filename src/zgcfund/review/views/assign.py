@@ -82,7 +82,7 @@ def assign_application(request, pk: int):
     candidates = [{"expert": e, "conflict": conflicts.get(e.pk), "chosen": str(e.pk) in chosen}
                   for e in review.experts() if e.pk not in assigned]
     context = {"application": application, "assignments": assignments, "candidates": candidates, "error": error,
-               "can_assign": application.status == "formal_passed"}
+               "can_assign": application.phase.expert_review}
     return render(request, "review/assign_application.html", context, status=422 if error else 200)
 
 

@@ -3,16 +3,13 @@ application (verify records, score clauses, save drafts, submit)."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
+from zgcfund.accounts.views.access import get_permitted_or_404, require_perm
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.interfaces.panel import STATUS_LABELS, summary
 from zgcfund.review.domain import expert as review
@@ -22,13 +19,7 @@ from zgcfund.review.models import ConflictOfInterest
 
 def expert_required(view):
     """Logged-in experts only: others get 403 (anonymous users go to the login page)."""
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not review.is_expert(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-    return wrapped
+    return require_perm("review.view_tasks")(view)
 
 
 @expert_required
@@ -114,7 +105,8 @@ def _score_rows(programme, evaluation, scores, posted):
 @expert_required
 @require_http_methods(["GET", "POST"])
 def review_page(request, pk: int):
-    assignment = get_object_or_404(review.assignments_for(request.user), pk=pk)
+    # the frozen submission it was assigned; another expert's assignment is a 404
+    assignment = get_permitted_or_404(request, "review.review_assignment", review.assignments_for(request.user), pk=pk)
     errors: dict[str, str] = {}
     error = None
     posted = None

@@ -95,7 +95,7 @@ def review(request, pk: int):
         "evaluation": summary(programme, submission.evaluation_prior, submission.evaluation_projected),
         "previous": old, "diff": diff, "error": error, "outcomes": FormalOutcome.choices,
         "reviews": application.formal_reviews.select_related("reviewer").prefetch_related("record_comments"),
-        "can_decide": application.status == "submitted",
+        "can_decide": application.phase.formal_review,
         "posted": request.POST if request.method == "POST" else {},
         "events": AuditEvent.objects.filter(application=application).select_related("actor")[:200],
     }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from zgcfund.accounts.views.access import office_required
+from zgcfund.accounts.views.access import get_permitted_or_404, office_required
 from zgcfund.applications.models import Application
 from zgcfund.review.domain.history import KINDS, history_for
 
@@ -15,7 +15,8 @@ from zgcfund.review.domain.history import KINDS, history_for
 @office_required
 @require_GET
 def application_history(request, pk: int):
-    application = get_object_or_404(Application.objects.select_related("organization", "programme_year"), pk=pk)
+    application = get_permitted_or_404(request, "audit.view_decision_history",
+                                       Application.objects.select_related("organization", "programme_year"), pk=pk)
     entries = history_for(application)
     counts = Counter(e.kind for e in entries)
     kind = request.GET.get("kind") or ""

@@ -1,5 +1,6 @@
-"""Querysets scoped to what a user may see: an organization's users see only its own data; an expert
-sees (read-only) the applications assigned to them."""
+"""Querysets scoped to what a user may see: an organization's users see only its own data, the office all;
+``applications.rules`` holds the same rules per object. An expert sees no live application (the review
+page shows it the frozen submission it was assigned)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def applications_for(user) -> QuerySet[Application]:
     if user.is_office:
         return qs
     if user.role == Role.EXPERT:
-        return qs.filter(assignments__expert=user)
+        return qs.none()
     org = user.organization
     return qs.filter(organization=org) if org is not None else qs.none()
 
