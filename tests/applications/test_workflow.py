@@ -17,7 +17,7 @@ from zgcfund.applications.domain import notifications, workflow
 from zgcfund.applications.domain.workflow import PHASES, TRANSITIONS, TransitionRefused, transition
 from zgcfund.applications.models import Application
 from zgcfund.audit.models import AuditEvent, Visibility
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
 from zgcfund.review.domain.formal import decide
 
 STAND_IN_PDF = b"%PDF-1.4\n%stand-in\n"
@@ -228,12 +228,12 @@ def test_the_status_page_after_formal_review_and_assignment(client, submitted, a
     assert 'data-step="expert" data-state="current" aria-current="step"' in html
 
     experts = [make_user(f"expert{i}@zgc.example", role=Role.EXPERT, full_name=f"专家{i}") for i in (1, 2)]
-    review.assign(submitted, experts[:1], office_user)
+    assigning.assign(submitted, experts[:1], office_user)
     submitted.refresh_from_db()
     assert submitted.status == workflow.UNDER_REVIEW
     [start] = AuditEvent.objects.filter(application=submitted, action="review.start")
     assert start.visibility == Visibility.ORGANIZATION and start.summary == "进入专家评审"
-    review.assign(submitted, experts[1:], office_user)  # still assignable, no second move
+    assigning.assign(submitted, experts[1:], office_user)  # still assignable, no second move
     assert AuditEvent.objects.filter(application=submitted, action="review.start").count() == 1
     assert submitted.assignments.count() == 2
     steps, html = steps_on(client, submitted)

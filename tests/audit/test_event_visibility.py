@@ -21,7 +21,8 @@ from zgcfund.audit.domain import record_event
 from zgcfund.audit.domain.queries import events_visible_to
 from zgcfund.audit.models import AuditEvent, Visibility
 from zgcfund.audit.rules import can_view_event
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain import selection as selection_domain
 from zgcfund.review.models import Assignment
 
@@ -41,10 +42,10 @@ def zheng(make_user):
 @pytest.fixture
 def reviewed(passed, sun, zheng, office_user):  # noqa: F811
     """Both experts assigned; 孙评审 submitted, 郑评审 saved a draft."""
-    review.assign(passed, [sun, zheng], office_user)
+    assigning.assign(passed, [sun, zheng], office_user)
     for expert, submit in ((sun, True), (zheng, False)):
         assignment = Assignment.objects.get(application=passed, expert=expert)
-        review.save_review(assignment, expert, full_review(assignment), submit=submit)
+        scoring.save_review(assignment, expert, full_review(assignment), submit=submit)
     return passed
 
 
@@ -89,7 +90,7 @@ def test_objector_is_not_named_to_the_objected_organization(client, four, office
     objected = four[0]
     selection = selection_domain.publish(confirmed(office_client, loaded, office_user), office_user, 7)
     selection_domain.record_objection(selection, office_user, application_id=objected.pk,
-                                      received_on=selection.notice_ends_on.isoformat(), submitter_name="张异议",
+                                      received_on=selection.notice_ends_on, submitter_name="张异议",
                                       submitter_unit="", content="材料不实")
     member = Membership.objects.get(organization=objected.organization).user
     page = history(client, member, objected).content.decode()

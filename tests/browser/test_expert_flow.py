@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from test_office_flow import K_ONLY, cell, passed_application
 
 from zgcfund.accounts.models.user import Role
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import scoring
 from zgcfund.review.models import Assignment, ClauseScore
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,9 +33,9 @@ def tasks(org, applicant, other_org, other_applicant, office_user, experts, open
     reviews the other organization's application)."""
     mine = passed_application(org, applicant, office_user)
     theirs = passed_application(other_org, other_applicant, office_user, K_ONLY)
-    first, second = review.assign(mine, experts, office_user)
-    [elsewhere] = review.assign(theirs, [experts[1]], office_user)
-    review.save_review(second, experts[1], review.ReviewInput(
+    first, second = assigning.assign(mine, experts, office_user)
+    [elsewhere] = assigning.assign(theirs, [experts[1]], office_user)
+    scoring.save_review(second, experts[1], scoring.ReviewInput(
         verdicts={"K3.1-001": "reject"}, reasons={"K3.1-001": "照片与活动主题不符"},
         scores={"K3.1": "3.75", "P5": "6", "P7": "7.25"}, comments={"K3.1": "独家评语：活动规模偏小"}), submit=True)
     return first, elsewhere

@@ -29,7 +29,8 @@ from zgcfund.applications.domain.editing import application_for, save_record
 from zgcfund.applications.domain.evidence import store_commitment_scan, store_evidence
 from zgcfund.applications.domain.submission import content_version, submit_application
 from zgcfund.programmes.models import WindowExtension
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain import selection as selection_domain
 from zgcfund.review.domain.formal import decide
 from zgcfund.review.models import Assignment, ConflictOfInterest, Objection, Selection
@@ -376,7 +377,7 @@ def scored(org, applicant, make_org, make_user, office_user, make_expert, open_w
             passed_application(third_org, make_user("admin@bc.example", organization=third_org), office_user, K_ONLY)]
     for app in apps:
         for n, expert in enumerate(experts, start=1):
-            [assignment] = review.assign(app, [expert], office_user)
+            [assignment] = assigning.assign(app, [expert], office_user)
             if app == apps[0]:
                 scores = SHEETS[n]
             elif app == apps[1]:
@@ -384,7 +385,7 @@ def scored(org, applicant, make_org, make_user, office_user, make_expert, open_w
             else:
                 scores = {"K3.1": "9"}
             comments = {"K3.1": f"专家{n}：活动组织扎实"} if app == apps[0] else {}
-            review.save_review(assignment, expert, review.ReviewInput(scores=scores, comments=comments), submit=True)
+            scoring.save_review(assignment, expert, scoring.ReviewInput(scores=scores, comments=comments), submit=True)
     return apps
 
 

@@ -22,7 +22,8 @@ from zgcfund.applications.domain.editing import application_for, save_record
 from zgcfund.applications.domain.evidence import store_commitment_scan
 from zgcfund.applications.domain.submission import content_version, submit_application
 from zgcfund.programmes.models import ProgrammeYear
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain.formal import decide
 from zgcfund.review.models import SelectionPlan
 
@@ -55,9 +56,9 @@ def scored(make_org, make_user, office_user, open_window):
             submit_application(app, user, commitment_accepted=True, commitment=commitment, opened_version=content_version(app))
         app.refresh_from_db()
         decide(app, office_user, "passed", "", {})
-        for assignment in review.assign(app, experts, office_user):
-            review.save_review(assignment, assignment.expert,
-                               review.ReviewInput(scores={"K3.1": k31, "P5": p5, "P7": "5"}), submit=True)
+        for assignment in assigning.assign(app, experts, office_user):
+            scoring.save_review(assignment, assignment.expert,
+                               scoring.ReviewInput(scores={"K3.1": k31, "P5": p5, "P7": "5"}), submit=True)
         return app
     return build(STRONG_K, "12", "2"), build(STRONG_P, "6", "9")
 

@@ -15,7 +15,8 @@ from tests.review.test_selection_web import confirmed, four, office_client, seed
 from zgcfund.programmes.domain import clock
 from zgcfund.programmes.domain.extensions import ExtensionRefused, grant_extension
 from zgcfund.programmes.models import WindowExtension
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain import selection as selection_domain
 from zgcfund.review.models import ClauseScore, FormalReview, Objection, RecordVerdict
 
@@ -46,7 +47,7 @@ def test_record_comment_over_the_limit_is_refused_naming_the_record(client, subm
 
 
 def test_expert_comment_over_the_limit_is_refused_and_the_scores_stay(client, passed, expert, office_user):  # noqa: F811
-    [assignment] = review.assign(passed, [expert], office_user)
+    [assignment] = assigning.assign(passed, [expert], office_user)
     client.force_login(expert)
     response = client.post(reverse("expert:review", args=[assignment.pk]), {
         "action": "save", "verdict-K3.1-002": "reject", "reason-K3.1-002": "签到表人数不足",
@@ -59,9 +60,9 @@ def test_expert_comment_over_the_limit_is_refused_and_the_scores_stay(client, pa
 
 
 def test_expert_rejection_reason_over_the_limit_is_refused(passed, expert, office_user):  # noqa: F811
-    [assignment] = review.assign(passed, [expert], office_user)
-    with pytest.raises(review.ReviewInvalid) as exc:
-        review.save_review(assignment, expert, review.ReviewInput(verdicts={"K3.1-002": "reject"},
+    [assignment] = assigning.assign(passed, [expert], office_user)
+    with pytest.raises(assigning.ReviewInvalid) as exc:
+        scoring.save_review(assignment, expert, scoring.ReviewInput(verdicts={"K3.1-002": "reject"},
                                                                   reasons={"K3.1-002": "因" * 501}))
     assert exc.value.errors == {"reason-K3.1-002": "记录 K3.1-002：不认可理由过长（501字），不得超过500字。"}
 
@@ -80,7 +81,7 @@ def test_objection_over_the_limit_is_refused_and_the_form_keeps_its_input(four, 
     assert not Objection.objects.exists()
     with pytest.raises(selection_domain.SelectionInvalid) as exc:
         selection_domain.record_objection(selection, office_user, application_id=four[0].pk,
-                                          received_on=selection.notice_ends_on.isoformat(), submitter_name="张" * 101,
+                                          received_on=selection.notice_ends_on, submitter_name="张" * 101,
                                           submitter_unit="", content="材料不实")
     assert exc.value.errors == {"submitter_name": "异议人姓名过长（101字），不得超过100字"}
 

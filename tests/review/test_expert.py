@@ -16,7 +16,9 @@ from zgcfund.applications.domain.editing import application_for, save_record
 from zgcfund.applications.domain.evidence import store_commitment_scan, store_evidence
 from zgcfund.applications.domain.submission import content_version, submit_application
 from zgcfund.audit.models import AuditEvent
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import conflicts as conflicts_domain
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain.formal import decide
 from zgcfund.review.models import Assignment, ClauseScore, ConflictOfInterest
 
@@ -80,34 +82,34 @@ def assignment_of(application, expert):
     return Assignment.objects.get(application=application, expert=expert)
 
 
-def full_review(assignment) -> review.ReviewInput:
-    return review.ReviewInput(verdicts={"K3.1-001": "accept", "K3.1-002": "accept"}, scores={"K3.1": "9.5"},
+def full_review(assignment) -> scoring.ReviewInput:
+    return scoring.ReviewInput(verdicts={"K3.1-001": "accept", "K3.1-002": "accept"}, scores={"K3.1": "9.5"},
                               comments={"K3.1": "活动扎实"})
 
 
 # --- assignment -------------------------------------------------------------------------------
 
 def test_assign_by_hand_records_the_latest_submission_and_is_audited(passed, expert, office_user):
-    [a] = review.assign(passed, [expert], office_user)
+    [a] = assigning.assign(passed, [expert], office_user)
     assert a.submission == passed.submissions.get(number=1) and a.assigned_by == office_user
     assert AuditEvent.objects.filter(application=passed, action="review.assign").exists()
-    with pytest.raises(review.ReviewRefused, match="已分配"):
-        review.assign(passed, [expert], office_user)
+    with pytest.raises(assigning.ReviewRefused, match="已分配"):
+        assigning.assign(passed, [expert], office_user)
 
 
 def test_only_experts_and_only_applications_awaiting_review(passed, other_org, other_applicant, expert, applicant,
                                                              office_user):
-    with pytest.raises(review.ReviewRefused, match="不是评审专家"):
-        review.assign(passed, [applicant], office_user)
+    with pytest.raises(assigning.ReviewRefused, match="不是评审专家"):
+        assigning.assign(passed, [applicant], office_user)
     draft = application_for(other_org, other_applicant)
-    with pytest.raises(review.ReviewRefused, match="不在待专家评审阶段"):
-        review.assign(draft, [expert], office_user)
+    with pytest.raises(assigning.ReviewRefused, match="不在待专家评审阶段"):
+        assigning.assign(draft, [expert], office_user)
 
 
 def test_conflict_of_interest_blocks_assignment_naming_expert_and_organization(passed, expert, expert2, office_user):
     ConflictOfInterest.objects.create(expert=expert, organization=passed.organization, reason="曾任该会理事")
-    with pytest.raises(review.ReviewRefused) as exc:
-        review.assign(passed, [expert2, expert], office_user)
+    with pytest.raises(assigning.ReviewRefused) as exc:
+        assigning.assign(passed, [expert2, expert], office_user)
     assert "专家1" in exc.value.message and passed.organization.name in exc.value.message
     assert not Assignment.objects.filter(application=passed).exists()  # all or nothing
 
@@ -116,7 +118,7 @@ def test_bulk_gives_every_application_n_experts_balancing_load_and_skipping_conf
         passed, other_passed, make_expert, office_user):
     experts = [make_expert(n) for n in range(1, 5)]
     ConflictOfInterest.objects.create(expert=experts[0], organization=passed.organization, reason="亲属任职")
-    result = review.assign_bulk(passed.programme_code, 2, office_user)
+    result = assigning.assign_bulk(passed.programme_code, 2, office_user)
     assert len(result.created) == 4 and result.short == []
     for app in (passed, other_passed):
         assert app.assignments.count() == 2
@@ -124,8 +126,8 @@ def test_bulk_gives_every_application_n_experts_balancing_load_and_skipping_conf
     loads = sorted(Assignment.objects.filter(expert=e).count() for e in experts)
     assert loads == [1, 1, 1, 1]
     # running again adds nothing; raising N tops up without duplicates
-    assert review.assign_bulk(passed.programme_code, 2, office_user).created == []
-    result = review.assign_bulk(passed.programme_code, 4, office_user)
+    assert assigning.assign_bulk(passed.programme_code, 2, office_user).created == []
+    result = assigning.assign_bulk(passed.programme_code, 4, office_user)
     assert [(app.pk, n) for app, n in result.short] == [(passed.pk, 3)]
     assert other_passed.assignments.count() == 4
     assert AuditEvent.objects.filter(action="review.assign_bulk").count() == 3
@@ -148,10 +150,10 @@ def test_office_assignment_pages(client, passed, expert, expert2, office_user):
 
 
 def test_unassign_refused_after_the_expert_submitted(passed, expert, office_user):
-    [a] = review.assign(passed, [expert], office_user)
-    review.save_review(a, expert, full_review(a), submit=True)
-    with pytest.raises(review.ReviewRefused, match="已提交"):
-        review.unassign(a, office_user)
+    [a] = assigning.assign(passed, [expert], office_user)
+    scoring.save_review(a, expert, full_review(a), submit=True)
+    with pytest.raises(assigning.ReviewRefused, match="已提交"):
+        assigning.unassign(a, office_user)
 
 
 def test_office_pages_are_office_only(client, passed, expert, applicant):
@@ -170,7 +172,7 @@ def test_office_pages_are_office_only(client, passed, expert, applicant):
 # --- conflicts --------------------------------------------------------------------------------
 
 def test_declaring_a_conflict_withdraws_an_open_assignment(client, passed, expert, office_user):
-    review.assign(passed, [expert], office_user)
+    assigning.assign(passed, [expert], office_user)
     client.force_login(expert)
     response = client.post(reverse("expert:conflicts"), {"organization": passed.organization.pk, "reason": ""})
     assert response.status_code == 422 and "回避理由" in response.content.decode()
@@ -184,10 +186,10 @@ def test_declaring_a_conflict_withdraws_an_open_assignment(client, passed, exper
 
 
 def test_declaring_a_conflict_after_submitting_is_refused(passed, expert, office_user):
-    [a] = review.assign(passed, [expert], office_user)
-    review.save_review(a, expert, full_review(a), submit=True)
-    with pytest.raises(review.ReviewRefused, match="联系项目办公室"):
-        review.declare_conflict(expert, passed.organization, "曾任该会理事")
+    [a] = assigning.assign(passed, [expert], office_user)
+    scoring.save_review(a, expert, full_review(a), submit=True)
+    with pytest.raises(assigning.ReviewRefused, match="联系项目办公室"):
+        conflicts_domain.declare_conflict(expert, passed.organization, "曾任该会理事")
     assert Assignment.objects.filter(pk=a.pk).exists() and not ConflictOfInterest.objects.exists()
 
 
@@ -202,8 +204,8 @@ def test_conflict_choices_are_organizations_under_review(client, passed, applica
 # --- scope ------------------------------------------------------------------------------------
 
 def test_expert_sees_only_their_own_assignments(client, passed, other_passed, expert, expert2, office_user):
-    [mine] = review.assign(passed, [expert], office_user)
-    [theirs] = review.assign(other_passed, [expert2], office_user)
+    [mine] = assigning.assign(passed, [expert], office_user)
+    [theirs] = assigning.assign(other_passed, [expert2], office_user)
     client.force_login(expert)
     tasks = client.get(reverse("expert:tasks")).content.decode()
     assert passed.organization.name in tasks and other_passed.organization.name not in tasks
@@ -214,7 +216,7 @@ def test_expert_sees_only_their_own_assignments(client, passed, other_passed, ex
 
 def test_expert_sees_evidence_of_assigned_applications_only(client, passed, expert, expert2, office_user, applicant):
     evidence = passed.evidence_files.get(kind="record")
-    review.assign(passed, [expert], office_user)
+    assigning.assign(passed, [expert], office_user)
     url = reverse("applications:evidence_download", args=[evidence.pk])
     client.force_login(expert2)
     assert client.get(url).status_code == 404
@@ -226,7 +228,7 @@ def test_expert_sees_evidence_of_assigned_applications_only(client, passed, expe
 
 
 def test_expert_reads_the_frozen_submission_not_the_live_application(client, passed, expert, expert2, office_user):
-    [assignment] = review.assign(passed, [expert], office_user)
+    [assignment] = assigning.assign(passed, [expert], office_user)
     live = [reverse("applications:overview", args=[passed.pk]),
             reverse("applications:clause", args=[passed.pk, "K3.1"]),
             reverse("applications:export_json", args=[passed.pk]),
@@ -246,7 +248,7 @@ def test_expert_reads_the_frozen_submission_not_the_live_application(client, pas
 
 
 def test_applicant_pages_do_not_open_to_experts_for_editing(client, passed, expert, office_user):
-    review.assign(passed, [expert], office_user)
+    assigning.assign(passed, [expert], office_user)
     client.force_login(expert)
     record = passed.records.first()
     evidence = passed.evidence_files.get(kind="record")
@@ -258,7 +260,7 @@ def test_applicant_pages_do_not_open_to_experts_for_editing(client, passed, expe
 # --- review -----------------------------------------------------------------------------------
 
 def test_K3_1_rejected_event_is_not_met_for_that_expert_only(client, passed, expert, expert2, office_user):
-    review.assign(passed, [expert, expert2], office_user)
+    assigning.assign(passed, [expert, expert2], office_user)
     a1, a2 = assignment_of(passed, expert), assignment_of(passed, expert2)
     client.force_login(expert)
     response = client.post(reverse("expert:review", args=[a1.pk]),
@@ -268,8 +270,8 @@ def test_K3_1_rejected_event_is_not_met_for_that_expert_only(client, passed, exp
     response = client.post(reverse("expert:review", args=[a1.pk]),
                            {"action": "save", "verdict-K3.1-002": "reject", "reason-K3.1-002": "签到表人数不足"})
     assert response.status_code == 302
-    assert review.expert_assessment(a1).prior["clauses"]["K3.1"]["status"] == "not_met"
-    assert review.expert_assessment(a2).prior["clauses"]["K3.1"]["status"] == "met"
+    assert scoring.expert_assessment(a1).prior["clauses"]["K3.1"]["status"] == "not_met"
+    assert scoring.expert_assessment(a2).prior["clauses"]["K3.1"]["status"] == "met"
     page = client.get(reverse("expert:review", args=[a1.pk])).content.decode()
     assert 'data-testid="clause-K3.1" data-status="not_met"' in page and "评审核实未通过" in page
 
@@ -277,24 +279,24 @@ def test_K3_1_rejected_event_is_not_met_for_that_expert_only(client, passed, exp
 @pytest.mark.parametrize(("text", "message"), [("15", "0 至 14"), ("-1", "0 至 14"), ("9.555", "两位小数"),
                                                ("abc", "不是数字"), ("NaN", "不是数字")])
 def test_K3_1_score_must_be_within_the_schemes_range(passed, expert, office_user, text, message):
-    [a] = review.assign(passed, [expert], office_user)
-    with pytest.raises(review.ReviewInvalid) as exc:
-        review.save_review(a, expert, review.ReviewInput(scores={"K3.1": text}))
+    [a] = assigning.assign(passed, [expert], office_user)
+    with pytest.raises(assigning.ReviewInvalid) as exc:
+        scoring.save_review(a, expert, scoring.ReviewInput(scores={"K3.1": text}))
     assert message in exc.value.errors["score-K3.1"]
     assert not ClauseScore.objects.exists()
 
 
 def test_draft_saves_many_times_then_submit_requires_every_declared_clause_and_locks(client, passed, expert, office_user):
-    [a] = review.assign(passed, [expert], office_user)
-    review.save_review(a, expert, review.ReviewInput(scores={"K3.1": "7"}))
-    review.save_review(a, expert, review.ReviewInput(scores={"K3.1": "8.25"}, comments={"K3.1": "较好"}))
+    [a] = assigning.assign(passed, [expert], office_user)
+    scoring.save_review(a, expert, scoring.ReviewInput(scores={"K3.1": "7"}))
+    scoring.save_review(a, expert, scoring.ReviewInput(scores={"K3.1": "8.25"}, comments={"K3.1": "较好"}))
     assert a.scores.get().score == Decimal("8.25") and not a.is_submitted
-    with pytest.raises(review.ReviewInvalid) as exc:
-        review.save_review(a, expert, review.ReviewInput(), submit=True)
+    with pytest.raises(assigning.ReviewInvalid) as exc:
+        scoring.save_review(a, expert, scoring.ReviewInput(), submit=True)
     assert "提交前请为该条款评分" in exc.value.errors["score-K3.1"]
     assert a.scores.get().score == Decimal("8.25")  # the failed submit lost nothing
-    with pytest.raises(review.ReviewInvalid) as exc:
-        review.save_review(a, expert, review.ReviewInput(scores={"K3.1": "8", "P1": "3"}), submit=True)
+    with pytest.raises(assigning.ReviewInvalid) as exc:
+        scoring.save_review(a, expert, scoring.ReviewInput(scores={"K3.1": "8", "P1": "3"}), submit=True)
     assert "不应评分" in exc.value.errors["score-P1"]
 
     client.force_login(expert)
@@ -310,35 +312,35 @@ def test_draft_saves_many_times_then_submit_requires_every_declared_clause_and_l
 
 
 def test_no_anchoring_before_submitting_then_others_submitted_scores(client, passed, expert, expert2, office_user):
-    review.assign(passed, [expert, expert2], office_user)
+    assigning.assign(passed, [expert, expert2], office_user)
     a1, a2 = assignment_of(passed, expert), assignment_of(passed, expert2)
-    review.save_review(a2, expert2, review.ReviewInput(verdicts={"K3.1-001": "reject"}, reasons={"K3.1-001": "照片不符"},
+    scoring.save_review(a2, expert2, scoring.ReviewInput(verdicts={"K3.1-001": "reject"}, reasons={"K3.1-001": "照片不符"},
                                                         scores={"K3.1": "3.75"}, comments={"K3.1": "独家评语"}), submit=True)
     client.force_login(expert)
     page = client.get(reverse("expert:review", args=[a1.pk]))
     html = page.content.decode()
     assert "3.75" not in html and "独家评语" not in html and "照片不符" not in html
     assert page.context["others"] == [] and 'data-testid="other-reviews"' not in html
-    review.save_review(a1, expert, full_review(a1), submit=True)
+    scoring.save_review(a1, expert, full_review(a1), submit=True)
     html = client.get(reverse("expert:review", args=[a1.pk])).content.decode()
     assert "3.75" in html and "独家评语" in html and "照片不符" in html
 
 
 def test_others_drafts_stay_hidden_even_after_submitting(client, passed, expert, expert2, office_user):
-    review.assign(passed, [expert, expert2], office_user)
+    assigning.assign(passed, [expert, expert2], office_user)
     a1, a2 = assignment_of(passed, expert), assignment_of(passed, expert2)
-    review.save_review(a2, expert2, review.ReviewInput(scores={"K3.1": "3.75"}, comments={"K3.1": "草稿评语"}))
-    review.save_review(a1, expert, full_review(a1), submit=True)
+    scoring.save_review(a2, expert2, scoring.ReviewInput(scores={"K3.1": "3.75"}, comments={"K3.1": "草稿评语"}))
+    scoring.save_review(a1, expert, full_review(a1), submit=True)
     client.force_login(expert)
     html = client.get(reverse("expert:review", args=[a1.pk])).content.decode()
     assert "草稿评语" not in html and "其他专家尚未提交" in html
 
 
 def test_office_sees_every_experts_scores_and_verdicts(client, passed, expert, expert2, office_user):
-    review.assign(passed, [expert, expert2], office_user)
+    assigning.assign(passed, [expert, expert2], office_user)
     a1, a2 = assignment_of(passed, expert), assignment_of(passed, expert2)
-    review.save_review(a1, expert, full_review(a1), submit=True)
-    review.save_review(a2, expert2, review.ReviewInput(verdicts={"K3.1-002": "reject"}, reasons={"K3.1-002": "人数存疑"},
+    scoring.save_review(a1, expert, full_review(a1), submit=True)
+    scoring.save_review(a2, expert2, scoring.ReviewInput(verdicts={"K3.1-002": "reject"}, reasons={"K3.1-002": "人数存疑"},
                                                         scores={"K3.1": "4"}, comments={"K3.1": "草稿中"}))
     client.force_login(office_user)
     html = client.get(reverse("office:expert_reviews", args=[passed.pk])).content.decode()
@@ -347,7 +349,7 @@ def test_office_sees_every_experts_scores_and_verdicts(client, passed, expert, e
 
 
 def test_non_experts_get_403_on_expert_pages(client, passed, applicant, office_user, expert):
-    [a] = review.assign(passed, [expert], office_user)
+    [a] = assigning.assign(passed, [expert], office_user)
     for user in (applicant, office_user):
         client.force_login(user)
         for url in (reverse("expert:tasks"), reverse("expert:conflicts"), reverse("expert:review", args=[a.pk])):

@@ -20,9 +20,10 @@ from zgcfund.applications.domain.lists import import_list
 from zgcfund.applications.interfaces import excel
 from zgcfund.core import cells
 from zgcfund.core.creditcode import make_valid
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
 from zgcfund.review.domain import selection as selection_domain
 from zgcfund.review.domain.formal import decide
+from zgcfund.review.interfaces import forms
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def dangerous_review(make_org, make_user, loaded, open_window):
     returned = submitted_application(other, make_user("x-b@example.org", organization=other))
     decide(returned, office, "returned", "-请补充活动照片", {"K3.1-002": "=缺少签到表"})
     passed.refresh_from_db()
-    review.assign(passed, experts, office)
+    assigning.assign(passed, experts, office)
     scored(experts[0], passed, "9.50", "=1+1 活动扎实")
     scored(experts[1], passed, "8.35", "@规模一般", reject="-与 K3.1-001 为同一活动")
     return {"office": office, "code": passed.programme_code}
@@ -105,7 +106,7 @@ def test_ranking_export_writes_organization_names_as_text(client, dangerous_rank
 
 
 def test_public_selection_xlsx_and_csv_never_carry_a_live_formula(client, dangerous_ranking, office_user, loaded):
-    spec = selection_domain.spec_from_form({"method": "by_count", "n": "4"})
+    spec = forms.selection_spec({"method": "by_count", "n": "4"})
     draft = selection_domain.save_draft(loaded.code, spec, office_user)
     selection_domain.confirm(draft, office_user, "经主任办公会研究")
     selection_domain.publish(draft, office_user, 7)

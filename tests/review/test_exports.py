@@ -21,7 +21,8 @@ from zgcfund.accounts.models.user import Role
 from zgcfund.applications.domain.editing import application_for, save_record
 from zgcfund.applications.domain.evidence import store_commitment_scan
 from zgcfund.applications.domain.submission import content_version, submit_application
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain.formal import decide
 from zgcfund.review.domain.ranking import build_ranking
 from zgcfund.review.interfaces import exports
@@ -54,12 +55,12 @@ def submitted_application(org, user):
 
 def scored(expert, app, score, comment, *, submit=True, reject=None):
     a = Assignment.objects.get(application=app, expert=expert)
-    data = review.ReviewInput(verdicts={"K3.1-001": "accept", "K3.1-002": "accept"}, scores={"K3.1": score},
+    data = scoring.ReviewInput(verdicts={"K3.1-001": "accept", "K3.1-002": "accept"}, scores={"K3.1": score},
                               comments={"K3.1": comment})
     if reject:
         data.verdicts["K3.1-002"] = "reject"
         data.reasons["K3.1-002"] = reject
-    return review.save_review(a, expert, data, submit=submit)
+    return scoring.save_review(a, expert, data, submit=submit)
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def seeded(org, other_org, applicant, other_applicant, office_user, open_window,
     returned = submitted_application(other_org, other_applicant)
     decide(returned, office_user, "returned", "请补充活动照片", {"K3.1-002": "缺少签到表"})
     passed.refresh_from_db()
-    review.assign(passed, experts, office_user)
+    assigning.assign(passed, experts, office_user)
     scored(experts[0], passed, "9.50", "活动扎实，成效明显")
     scored(experts[1], passed, "8.35", "规模一般", reject="与 K3.1-001 为同一活动")
     scored(experts[2], passed, "1", "草稿未定", submit=False)

@@ -19,10 +19,12 @@ from zgcfund.applications.domain.editing import save_record
 from zgcfund.applications.domain.evidence import store_commitment_scan
 from zgcfund.applications.domain.submission import content_version, submit_application
 from zgcfund.programmes.domain import clock
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import conflicts as conflicts_domain
 from zgcfund.review.domain import selection as selecting
 from zgcfund.review.domain.formal import decide
 from zgcfund.review.domain.history import history_for
+from zgcfund.review.interfaces import forms
 from zgcfund.review.models import Selection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.any_hour]  # dates are Beijing dates at any hour
@@ -60,8 +62,8 @@ def reviewed(application, applicant, office_user, open_window, experts, org):
                 record=record, expected_version=record.version)
     submit(application, applicant, "gray")
     decide(application, office_user, "passed", "材料齐全", {})
-    review.assign(application, experts, office_user)
-    review.declare_conflict(experts[3], org, "曾任该协会理事")
+    assigning.assign(application, experts, office_user)
+    conflicts_domain.declare_conflict(experts[3], org, "曾任该协会理事")
     scored(experts[0], application, "9.50", "活动扎实")
     scored(experts[1], application, "8.35", "规模一般", reject="与 K3.1-001 为同一活动")
     scored(experts[2], application, "9", "")
@@ -124,13 +126,13 @@ def published(seed, loaded, office_user):
     first = seed.application("一档协会", scores=same("14", "10"))
     second = seed.application("二档协会", scores=same("13", "10"))
     third = seed.application("三档协会", scores=same("5", "5"))
-    spec = selecting.spec_from_form({"method": "by_bands", "band1_name": "一档", "band1_first": "1", "band1_last": "1",
+    spec = forms.selection_spec({"method": "by_bands", "band1_name": "一档", "band1_first": "1", "band1_last": "1",
                                      "band1_amount": "25", "band2_name": "二档", "band2_first": "2", "band2_last": "2",
                                      "band2_amount": "10"})
     selection = selecting.save_draft(loaded.code, spec, office_user)
     selection = selecting.confirm(selection, office_user, "经主任办公会研究")
     selection = selecting.publish(selection, office_user, 7)
-    selecting.record_objection(selection, office_user, application_id=first.pk, received_on=clock.today().isoformat(),
+    selecting.record_objection(selection, office_user, application_id=first.pk, received_on=clock.today(),
                                submitter_name="张三", submitter_unit="", content="活动规模不实",
                                handling="经核实，材料属实，维持原结果")
     return {"first": first, "second": second, "third": third, "selection": selection}

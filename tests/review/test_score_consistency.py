@@ -20,10 +20,11 @@ from zgcfund.applications.models import Submission
 from zgcfund.core.scheme import scheme_values
 from zgcfund.programmes.domain.loading import current_version, parsed
 from zgcfund.programmes.domain.scheme import save_scheme_version
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
 from zgcfund.review.domain.formal import decide
 from zgcfund.review.domain.plan import save_plan
 from zgcfund.review.domain.ranking import build_ranking
+from zgcfund.review.interfaces.forms import selection_plan
 from zgcfund.review.models import ClauseScore
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def world(loaded, org, applicant, make_org, make_user, office_user, open_window,
     jia = submitted_application(org, applicant)
     decide(jia, office_user, "passed", "", {})
     jia.refresh_from_db()
-    review.assign(jia, experts, office_user)
+    assigning.assign(jia, experts, office_user)
     for expert, score in zip(experts, ("3", "7.21", "13"), strict=True):
         scored(expert, jia, score, "")
     seed = Seeder(make_org, make_user, office_user)
@@ -58,9 +59,10 @@ def world(loaded, org, applicant, make_org, make_user, office_user, open_window,
     for s in ClauseScore.objects.filter(assignment__application=yi):
         s.max_score = v1.max_score(s.clause)
         s.save(update_fields=["max_score"])
-    save_plan(loaded.code, {"method": "by_count", "n": "1", "agg_method": "trimmed_mean", "min_experts": "3",
-                            "trim_min_experts": "3", "clause_spread_threshold": "5", "total_spread_threshold": "15"},
-              office_user)
+    spec, settings = selection_plan({"method": "by_count", "n": "1", "agg_method": "trimmed_mean", "min_experts": "3",
+                                     "trim_min_experts": "3", "clause_spread_threshold": "5",
+                                     "total_spread_threshold": "15"})
+    save_plan(loaded.code, spec, settings, office_user)
     save_scheme_version(loaded, {**scheme_values(v1), "K3.1.base": "9"}, version="2025-office-2", note="",
                         reason="测试折算", by=office_user)
     v2 = current_version(loaded.code)

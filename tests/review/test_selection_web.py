@@ -4,6 +4,7 @@ unit), the xlsx export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -14,6 +15,7 @@ from tests.review.test_ranking_web import Seeder, same
 
 from zgcfund.audit.models import AuditEvent
 from zgcfund.review.domain import selection as domain
+from zgcfund.review.interfaces import forms
 from zgcfund.review.models import Objection, Selection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.any_hour]  # dates are Beijing dates at any hour
@@ -75,7 +77,7 @@ def test_by_bands_with_per_organization_cap(seed, office_client, loaded):
     third = seed.application("三档协会", scores=same("5", "5"))
     spec = {"method": "by_bands", "band1_name": "一档", "band1_first": "1", "band1_last": "1", "band1_amount": "25",
             "band2_name": "二档", "band2_first": "2", "band2_last": "2", "band2_amount": "10"}
-    result = domain.preview(loaded.code, domain.spec_from_form(spec)).to_dict()
+    result = domain.preview(loaded.code, forms.selection_spec(spec)).to_dict()
     amounts = {o["application_id"]: (o["band"], o["amount"]) for o in result["selected"]}
     assert amounts == {first.pk: ("一档", "20"), second.pk: ("二档", "10")}
     assert [o["application_id"] for o in result["not_selected"]] == [third.pk]
@@ -170,7 +172,7 @@ def test_objection_requires_a_real_name_or_unit(four, office_client, office_user
 def test_objection_refused_before_publication(four, office_client, office_user, loaded):
     selection = confirmed(office_client, loaded, office_user)
     with pytest.raises(domain.SelectionRefused):
-        domain.record_objection(selection, office_user, application_id=four[0].pk, received_on="2025-09-20",
+        domain.record_objection(selection, office_user, application_id=four[0].pk, received_on=dt.date(2025, 9, 20),
                                 submitter_name="张三", submitter_unit="", content="x")
 
 

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 from django.urls import reverse
-from tests.programmes import test_setup
-from tests.programmes.test_setup import K31, K31_B, P5, P7
+from tests.review import test_setup
+from tests.review.test_setup import K31, K31_B, P5, P7
 
 from zgcfund.accounts.models import Organization, User
 from zgcfund.applications.domain.editing import save_record

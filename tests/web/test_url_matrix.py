@@ -16,7 +16,8 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.review.test_expert import passed_application
@@ -24,7 +25,7 @@ from tests.review.test_expert import passed_application
 from zgcfund.accounts.domain import invitations as invitation_service
 from zgcfund.accounts.models.organization import MemberRole
 from zgcfund.accounts.models.user import Role
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +203,7 @@ def people(make_org, make_user, org, applicant, other_applicant, office_user, op
     application = passed_application(org, applicant, office_user, evidence=True)
     assigned, unassigned = (make_user(f"expert{n}@zgc.example", role=Role.EXPERT, full_name=f"专家{n}")
                             for n in (1, 2))
-    [assignment] = review.assign(application, [assigned], office_user)
+    [assignment] = assigning.assign(application, [assigned], office_user)
     editor = make_user("editor@ai-assoc.example", organization=org, member_role=MemberRole.EDITOR,
                        full_name="钱填报")
     unapproved = make_user("admin@pending.example", organization=make_org("北京待审科技协会", approved=False),
@@ -243,7 +244,13 @@ def _visit(client: Client, method: str, url: str, login_url: str):
     with transaction.atomic():  # rolled back: the next visitor finds the same data
         response = getattr(client, method.lower())(url)
         transaction.set_rollback(True)
-    response.close()
+    # Close files of streamed responses without request_finished's close_old_connections: inside the
+    # test's transaction it would close the PostgreSQL connection (Django's test client does the same).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     client.cookies = cookies
     return _outcome(response, login_url)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from zgcfund.core.engine import STATUS_NAMES
+from zgcfund.core.numbers import display_number
 from zgcfund.core.programme import Programme
 
 BASIS_NAMES = {"prior": "前期工作绩效（遴选参考口径）", "projected": "前期工作绩效＋实施期计划（合同承诺口径）"}
 
 
 def _num(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return display_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 def _condition_lines(node: dict, depth: int) -> list[str]:

@@ -28,6 +28,7 @@ import yaml
 
 from zgcfund.core.engine import choice_warning, exclude_beyond_choice, number, restore_choice, score_from_values
 from zgcfund.core.errors import ProgrammeFileError
+from zgcfund.core.numbers import display_number
 from zgcfund.core.programme import Programme, parse_programme
 
 #: numbers of a clause's scoring entry the office may change, with their Chinese names
@@ -66,8 +67,7 @@ def _plain(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.date):
         return value.isoformat()
-    d = Decimal(str(value))
-    return format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
+    return display_number(value)
 
 
 def editable_parameters(programme: Programme) -> list[str]:

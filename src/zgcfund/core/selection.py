@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 
+from zgcfund.core.numbers import display_number
 from zgcfund.core.ranking import (
     ZERO,
     RankedRow,
@@ -57,7 +58,7 @@ def _money(value: Any, what: str) -> Decimal:
 
 
 def _fmt(amount: Decimal) -> str:
-    return f"{amount.normalize():f}" if amount == amount.to_integral_value() else f"{amount:f}"
+    return display_number(amount)
 
 
 # --- results -----------------------------------------------------------------------------------

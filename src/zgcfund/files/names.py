@@ -7,6 +7,8 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from zgcfund.core.numbers import display_number
+
 NAME_MAX = 200
 
 
@@ -29,6 +31,5 @@ def size_text(n: int) -> str:
     """``25.3 MB`` style; whole numbers without decimals."""
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
         if n >= scale:
-            text = f"{n / scale:.1f}"
-            return f"{text.removesuffix('.0')} {unit}"
+            return f"{display_number(n / scale, places=1)} {unit}"
     return _("%(n)s 字节") % {"n": n}

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from zgcfund.accounts.rules import is_member_of_organization, is_office, is_signed_in
 from zgcfund.audit.models import Visibility
 
 log = logging.getLogger(__name__)
@@ -221,12 +222,11 @@ def role_of(actor, application) -> str | None:
     (an active member of its organization) or office; None when it holds neither."""
     if actor is None:
         return SYSTEM
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not is_signed_in(actor):
         return None
-    if actor.is_office:
+    if is_office(actor):
         return OFFICE
-    membership = getattr(actor, "membership", None)
-    if membership is not None and membership.organization_id == application.organization_id:
+    if is_member_of_organization(actor, application.organization):
         return APPLICANT
     return None
 

@@ -21,6 +21,7 @@ from zgcfund.applications.domain.notices import NOTICE_REF, PARTY, notice_fields
 from zgcfund.applications.models import Record
 from zgcfund.core import bounds
 from zgcfund.core.errors import Problem
+from zgcfund.core.numbers import display_number
 from zgcfund.core.programme import ClauseDef, FieldSpec
 
 PHASE_CHOICES = [("prior", _("前期工作绩效（已发生）")), ("plan", _("实施期计划"))]
@@ -276,7 +277,7 @@ def display_value(spec: FieldSpec, value: Any) -> str:
     if spec.type in PARTS and isinstance(value, dict):
         return " ".join(str(value.get(part, "")) for part, _ in PARTS[spec.type] if value.get(part))
     if spec.type == "amount":
-        return gettext("%(amount)s 万元") % {"amount": f"{value:g}"}
+        return gettext("%(amount)s 万元") % {"amount": display_number(value)}
     return str(value)
 
 

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from zgcfund.core.numbers import display_number
 from zgcfund.core.programme import ClauseDef, FieldSpec, Programme
 
 __all__ = ["ApplicationSnapshot", "document_fingerprint", "render_application_html", "render_application_pdf"]
@@ -84,12 +84,9 @@ def _number(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return EMPTY
     try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
+        return display_number(value, grouping=True)
+    except ValueError:
         return str(value)
-    if d == d.to_integral_value():
-        return f"{int(d):,}"
-    return f"{d.normalize():,f}"
 
 
 def _size(size: Any) -> str:

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zgcfund.core.numbers import display_number
+
 
 class RegistrationNotice(models.Model):
     """企业注册前信息报送 (K3.2/K3.3): an organization gives the office a future enterprise's name,
@@ -41,4 +43,4 @@ class RegistrationNotice(models.Model):
     @property
     def capital_text(self) -> str:
         """The registered capital without trailing zeros (500, 12.5), as typed into a form."""
-        return format(self.registered_capital.normalize(), "f")
+        return display_number(self.registered_capital)

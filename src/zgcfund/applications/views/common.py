@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 
 from zgcfund.accounts.views.access import allowed, get_permitted_or_404
 from zgcfund.applications.domain import feedback
@@ -15,7 +13,7 @@ from zgcfund.applications.interfaces.panel import summary
 from zgcfund.applications.models import Application, Record
 from zgcfund.programmes.domain.conditions import conditions_notice
 
-__all__ = ["application_context", "get_application", "get_record", "login_required", "template_exists"]
+__all__ = ["application_context", "get_application", "get_record", "login_required"]
 
 
 def get_application(request, pk: int, perm: str = "applications.view_application") -> Application:
@@ -56,11 +54,3 @@ def panel_context(application: Application, programme=None) -> dict:
     if result.valid:
         context["evaluation"] = summary(programme, result.prior, result.projected, result.document)
     return context
-
-
-def template_exists(name: str) -> bool:
-    try:
-        select_template([name])
-    except TemplateDoesNotExist:
-        return False
-    return True

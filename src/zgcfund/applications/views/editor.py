@@ -23,6 +23,7 @@ from zgcfund.applications.domain.editing import (
     set_choices,
     window_for,
 )
+from zgcfund.applications.domain.lists import LIST_CLAUSES
 from zgcfund.applications.domain.notices import NOTICE_REF, notice_fields
 from zgcfund.applications.interfaces.forms import RecordForm, display_value
 from zgcfund.applications.views.common import (
@@ -31,7 +32,6 @@ from zgcfund.applications.views.common import (
     get_record,
     login_required,
     panel_context,
-    template_exists,
 )
 from zgcfund.audit.domain.queries import events_visible_to
 from zgcfund.programmes.domain import current_programme_year
@@ -43,6 +43,14 @@ def _with_headers(response, headers: dict[str, str]):
     for key, value in headers.items():
         response[key] = value
     return response
+
+
+def _clause_body(request, context: dict, application, clause_def, message: str, phase: str = "prior"):
+    """htmx, after a record was added, saved or deleted: the clause's records and a blank form again,
+    with ``message`` as the flash, and the headers that refresh the panel."""
+    context.update(_records_context(application, clause_def), clause=clause_def,
+                   form=_blank_form(clause_def, application, phase), flash=message)
+    return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
 
 
 @login_required
@@ -146,8 +154,7 @@ def clause_page(request, pk: int, clause: str):
     context.update(
         clause=clause_def,
         form=_blank_form(clause_def, application) if context["can_edit"] else None,
-        has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"),
-        has_list_tools=template_exists("applications/lists/_list_tools.html") and _is_list_clause(clause),
+        has_list_tools=clause in LIST_CLAUSES,
         clause_nav=list(context["programme"].clauses),
         notices_url=reverse("applications:notices") if notice_fields(clause_def) and _is_member(request, application)
         else None,
@@ -157,14 +164,6 @@ def clause_page(request, pk: int, clause: str):
 
 def _is_member(request, application) -> bool:
     return allowed(request.user, "applications.change_application", application)
-
-
-def _is_list_clause(clause: str) -> bool:
-    try:
-        from zgcfund.applications.interfaces.excel import LIST_CLAUSES
-    except ImportError:
-        return False
-    return clause in LIST_CLAUSES
 
 
 def _refused(request, application, message: str, clause: str | None = None):
@@ -196,10 +195,7 @@ def record_new(request, pk: int, clause: str):
         else:
             message = _("已新增记录 %(key)s：%(title)s") % {"key": record.key, "title": record.title}
             if request.htmx:
-                context.update(_records_context(application, clause_def), clause=clause_def,
-                               form=_blank_form(clause_def, application, form.cleaned_data["phase"]),
-                               flash=message, has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
-                return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
+                return _clause_body(request, context, application, clause_def, message, form.cleaned_data["phase"])
             messages.success(request, message)
             return redirect(reverse("applications:clause", kwargs={"pk": pk, "clause": clause}) + f"#record-{record.pk}")
     # htmx swaps only 2xx responses: a form with errors goes back as 200 to it, 422 to a plain browser.
@@ -241,10 +237,7 @@ def record_edit(request, pk: int, record_pk: int):
         else:
             message = _("已保存记录 %(key)s") % {"key": record.key}
             if request.htmx:
-                context.update(_records_context(application, clause_def), clause=clause_def,
-                               form=_blank_form(clause_def, application), flash=message,
-                               has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
-                return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
+                return _clause_body(request, context, application, clause_def, message)
             messages.success(request, message)
             return redirect(reverse("applications:clause", kwargs={"pk": pk, "clause": record.clause}) + f"#record-{record.pk}")
     context.update(clause=clause_def, form=form, record=record, conflict=conflict,
@@ -274,11 +267,7 @@ def record_delete(request, pk: int, record_pk: int):
         return _refused(request, application, exc.message, clause)
     message = _("已删除记录 %(key)s") % {"key": record.key}
     if request.htmx:
-        clause_def = context["programme"].clauses[clause]
-        context.update(_records_context(application, clause_def), clause=clause_def,
-                       form=_blank_form(clause_def, application), flash=message,
-                       has_evidence_ui=template_exists("applications/evidence/_record_evidence.html"))
-        return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
+        return _clause_body(request, context, application, context["programme"].clauses[clause], message)
     messages.success(request, message)
     return redirect("applications:clause", pk=pk, clause=clause)
 

@@ -33,6 +33,7 @@ from zgcfund.applications.models import EvidenceFile
 from zgcfund.applications.views.common import get_application
 from zgcfund.audit.domain.downloads import record_download
 from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
+from zgcfund.core.numbers import display_number
 
 PARTIAL = "applications/evidence/_record_evidence.html"
 EVALUATION_CHANGED = "evaluation-changed"
@@ -64,8 +65,7 @@ def _current_page(request) -> str:
 
 
 def _max_mb() -> str:
-    mb = settings.EVIDENCE_MAX_BYTES / (1024 * 1024)
-    return f"{mb:g}"
+    return display_number(settings.EVIDENCE_MAX_BYTES / (1024 * 1024))
 
 
 def upload_rate_refusal(request, what: str) -> str | None:

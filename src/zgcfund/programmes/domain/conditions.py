@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
 from zgcfund.core import bounds
 from zgcfund.core.errors import ProgrammeFileError
+from zgcfund.core.numbers import display_number
 from zgcfund.core.programme import Parameter, Programme, load_programme, packaged_programmes
 from zgcfund.core.scheme import SchemeEditError, edit_parameters
 from zgcfund.programmes.domain.loading import LoadResult, current_version, load_programme_year, parsed, remember_parsed
@@ -57,8 +57,7 @@ def show_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.date):
         return value.isoformat()
-    d = Decimal(str(value))
-    return format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
+    return display_number(value)
 
 
 def _shown(p: Parameter | None) -> str:

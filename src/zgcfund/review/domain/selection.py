@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,7 +20,7 @@ from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
 from zgcfund.core import bounds, cells
 from zgcfund.core.ranking import RankingInputError, jsonable
-from zgcfund.core.selection import DEFAULT_CAP, SelectionResult, select
+from zgcfund.core.selection import SelectionResult, select
 from zgcfund.programmes.domain import clock
 from zgcfund.review.domain.ranking import build_ranking
 from zgcfund.review.models import Objection, Selection
@@ -36,84 +36,11 @@ class SelectionRefused(Exception):
 
 
 class SelectionInvalid(Exception):
-    """Form errors keyed by field name."""
+    """Form errors keyed by field name (raised by the forms in ``review.interfaces.forms`` and here)."""
 
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
-# --- the spec from a form ----------------------------------------------------------------------
-
-def _amount(data, name: str, label: str, errors: dict[str, str], *, required: bool = True) -> str | None:
-    raw = (data.get(name) or "").strip()
-    if not raw:
-        if required:
-            errors[name] = _("%(label)s：请填写金额（万元）。") % {"label": label}
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        errors[name] = _("%(label)s：“%(raw)s”不是数字。") % {"label": label, "raw": raw}
-        return None
-    if not value.is_finite() or value < 0:
-        errors[name] = _("%(label)s：须为不小于 0 的数字（万元）。") % {"label": label}
-        return None
-    return str(value)
-
-
-def spec_from_form(data) -> dict[str, Any]:
-    """The core's declarative spec from the selection form (POST or GET data); raises SelectionInvalid."""
-    errors: dict[str, str] = {}
-    method = data.get("method") or ""
-    if method not in METHOD_NAMES:
-        raise SelectionInvalid({"method": _("遴选方式：请选择按数量、按预算或按档次。")})
-    cap_raw = (data.get("cap_per_organization") or "").strip()
-    cap = _amount(data, "cap_per_organization", _("单位年度支持上限"), errors, required=False) if cap_raw else str(DEFAULT_CAP)
-    spec: dict[str, Any] = {"method": method}
-    if method == "by_count":
-        raw = (data.get("n") or "").strip()
-        try:
-            n = int(raw)
-            if n < 1:
-                raise ValueError
-            spec["n"] = n
-        except ValueError:
-            errors["n"] = _("入选数量：请填写正整数（收到“%(raw)s”）。") % {"raw": raw}
-    elif method == "by_budget":
-        spec["budget"] = _amount(data, "budget", _("总预算"), errors)
-        spec["amount_per_application"] = _amount(data, "amount_per_application", _("每项支持金额"), errors)
-        spec["cap_per_organization"] = cap
-    else:
-        bands = []
-        for i in range(1, 6):
-            name = (data.get(f"band{i}_name") or "").strip()
-            first, last = (data.get(f"band{i}_first") or "").strip(), (data.get(f"band{i}_last") or "").strip()
-            amount_raw = (data.get(f"band{i}_amount") or "").strip()
-            if not (name or first or last or amount_raw):
-                continue
-            amount = _amount(data, f"band{i}_amount", _("第 %(i)s 档金额") % {"i": i}, errors)
-            try:
-                lo, hi = int(first), int(last)
-                if lo < 1 or hi < lo:
-                    raise ValueError
-            except ValueError:
-                errors[f"band{i}_first"] = _("第 %(i)s 档名次范围：起止名次须为正整数且起 ≤ 止。") % {"i": i}
-                continue
-            bands.append({"name": name or _("第 %(i)s 档") % {"i": i}, "ranks": [lo, hi], "amount": amount})
-        if not bands and "band1_first" not in errors:
-            errors["band1_name"] = _("按档次：请至少填写一个档次（名次范围和金额）。")
-        spec["bands"] = bands
-        spec["cap_per_organization"] = cap
-        if (data.get("budget") or "").strip():
-            spec["budget"] = _amount(data, "budget", _("总预算"), errors)
-    tie = [int(x) for x in (data.getlist("tie_decision") if hasattr(data, "getlist") else data.get("tie_decision", []))
-           if str(x).isdigit()]
-    if tie and method in ("by_count", "by_budget"):
-        spec["tie_decision"] = tie
-    if errors:
-        raise SelectionInvalid(errors)
-    return spec
 
 
 # --- preview, draft, confirm, publish ----------------------------------------------------------
@@ -211,21 +138,22 @@ def listed_ids(selection: Selection) -> set[int]:
     return {o["application_id"] for o in (*selection.result["selected"], *selection.result["not_selected"])}
 
 
-def record_objection(selection: Selection, by, *, application_id: Any, received_on: str, submitter_name: str,
-                     submitter_unit: str, content: str, handling: str = "") -> Objection:
+def record_objection(selection: Selection, by, *, application_id: int | None, received_on: dt.date | None,
+                     submitter_name: str, submitter_unit: str, content: str, handling: str = "") -> Objection:
+    """Record an objection received during the notice period (``interfaces.forms.objection_input`` reads
+    the form: ``received_on`` is None when the date typed is not a date); raises SelectionInvalid."""
     errors: dict[str, str] = {}
     submitter_name, submitter_unit = (submitter_name or "").strip(), (submitter_unit or "").strip()
     content, handling = (content or "").strip(), (handling or "").strip()
     if not selection.is_published:
         raise SelectionRefused(_("遴选结果尚未公示，不能登记异议。"))
     application = None
-    if str(application_id).isdigit() and int(application_id) in listed_ids(selection):
-        application = Application.objects.filter(pk=int(application_id)).first()
+    if application_id is not None and application_id in listed_ids(selection):
+        application = Application.objects.filter(pk=application_id).first()
     if application is None:
         errors["application"] = _("所涉申报：请从本次遴选结果中选择一项申报。")
-    try:
-        day = dt.date.fromisoformat((received_on or "").strip())
-    except ValueError:
+    day = received_on
+    if day is None:
         errors["received_on"] = _("收到日期：请填写日期（年-月-日）。")
     else:
         start = timezone.localdate(selection.published_at)

@@ -24,8 +24,9 @@ from zgcfund.applications.interfaces.panel import summary
 from zgcfund.applications.interfaces.pdf import _refusing_fetcher, document_fingerprint
 from zgcfund.applications.models import Application
 from zgcfund.audit.models import AuditEvent
+from zgcfund.core.numbers import display_number
 from zgcfund.programmes.domain.conditions import conditions_notice
-from zgcfund.review.domain import expert as expert_review
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain.ranking import expert_reviews, office_settings
 from zgcfund.review.domain.rescoring import stored_evaluation
 from zgcfund.review.models.formal import FormalOutcome
@@ -47,10 +48,7 @@ def _when(value: dt.datetime | None) -> str:
 
 
 def _number(value: Any) -> str:
-    if value is None or isinstance(value, bool):
-        return EMPTY
-    d = value if isinstance(value, Decimal) else Decimal(str(value))
-    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d.quantize(Decimal("0.01")), "f")
+    return display_number(value, places=2, empty=EMPTY)
 
 
 def _cents(value: Decimal) -> str:
@@ -71,7 +69,7 @@ def report_context(application: Application) -> dict[str, Any]:
     org = application.organization
     submission = application.submissions.order_by("-number").first()
     # the version the review and ranking run under (the office may have changed the scheme since)
-    version_row, programme = expert_review.review_programme(application)
+    version_row, programme = scoring.review_programme(application)
     records = {r["id"]: r for r in (submission.document["records"] if submission else [])}
 
     formal = [{
@@ -88,7 +86,7 @@ def report_context(application: Application) -> dict[str, Any]:
     on_scale = {sheet.expert_id: sheet.scores for sheet in review.sheets} if review is not None else {}
     rescaled_any = False
     experts = []
-    for a in expert_review.all_reviews(application):
+    for a in scoring.all_reviews(application):
         scores = sorted(a.scores.all(), key=lambda s: list(programme.clauses).index(s.clause)
                         if s.clause in programme.clauses else len(programme.clauses))
         scaled = on_scale.get(a.expert_id, {})
@@ -119,7 +117,7 @@ def report_context(application: Application) -> dict[str, Any]:
         c = agg.clauses.get(cid) if agg is not None else None
         values = [v for _expert, v in c.scores] if c is not None else []
         row = evaluation["by_id"].get(cid) if evaluation else None
-        if not values and (row is None or row.status in expert_review.UNSCORED_STATUSES):
+        if not values and (row is None or row.status in scoring.UNSCORED_STATUSES):
             continue
         clauses.append({
             "id": cid, "title": clause.title, "n": len(values), "zero_filled": len(c.zero_filled) if c else 0,

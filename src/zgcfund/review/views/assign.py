@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zgcfund.accounts.views.access import office_required
 from zgcfund.applications.models import Application
 from zgcfund.programmes.domain import current_programme_year
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import scoring
 from zgcfund.review.models import Assignment, ConflictOfInterest
 
 
@@ -28,7 +29,7 @@ def assign_home(request):
 @require_http_methods(["GET", "POST"])
 def assign_list(request, code: str):
     error = None
-    per_application = review.DEFAULT_PER_APPLICATION
+    per_application = assigning.DEFAULT_PER_APPLICATION
     if request.method == "POST":
         raw = (request.POST.get("per_application") or "").strip()
         try:
@@ -39,8 +40,8 @@ def assign_list(request, code: str):
             error = _("每份申报书的专家人数：请填写 1 至 20 之间的整数（收到“%(raw)s”）。") % {"raw": raw}
         if error is None:
             try:
-                result = review.assign_bulk(code, per_application, request.user)
-            except review.ReviewRefused as exc:
+                result = assigning.assign_bulk(code, per_application, request.user)
+            except assigning.ReviewRefused as exc:
                 error = exc.message
             else:
                 messages.success(request, _("已新增 %(n)s 项评审分配。") % {"n": len(result.created)})
@@ -48,8 +49,8 @@ def assign_list(request, code: str):
                     messages.warning(request, _("“%(org)s”只有 %(count)s 位可分配的专家，未达到 %(n)s 位。")
                                      % {"org": app.organization.name, "count": count, "n": per_application})
                 return redirect("office:assign", code=code)
-    apps = list(review.awaiting_review(code).prefetch_related("assignments__expert"))
-    pool = list(review.experts())
+    apps = list(assigning.awaiting_review(code).prefetch_related("assignments__expert"))
+    pool = list(assigning.experts())
     load = {e.pk: 0 for e in pool}
     for a in Assignment.objects.filter(application__programme_code=code).values_list("expert", flat=True):
         load[a] = load.get(a, 0) + 1
@@ -67,10 +68,10 @@ def assign_application(request, pk: int):
     chosen: list[str] = []
     if request.method == "POST":
         chosen = request.POST.getlist("experts")
-        picked = list(review.experts().filter(pk__in=[c for c in chosen if c.isdigit()]))
+        picked = list(assigning.experts().filter(pk__in=[c for c in chosen if c.isdigit()]))
         try:
-            review.assign(application, picked, request.user)
-        except review.ReviewRefused as exc:
+            assigning.assign(application, picked, request.user)
+        except assigning.ReviewRefused as exc:
             error = exc.message
         else:
             messages.success(request, _("已为“%(org)s”分配 %(n)s 位评审专家。")
@@ -80,7 +81,7 @@ def assign_application(request, pk: int):
     assigned = {a.expert_id for a in assignments}
     conflicts = {c.expert_id: c for c in ConflictOfInterest.objects.filter(organization=application.organization)}
     candidates = [{"expert": e, "conflict": conflicts.get(e.pk), "chosen": str(e.pk) in chosen}
-                  for e in review.experts() if e.pk not in assigned]
+                  for e in assigning.experts() if e.pk not in assigned]
     context = {"application": application, "assignments": assignments, "candidates": candidates, "error": error,
                "can_assign": application.phase.expert_review}
     return render(request, "review/assign_application.html", context, status=422 if error else 200)
@@ -91,8 +92,8 @@ def assign_application(request, pk: int):
 def unassign(request, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("expert", "application__organization"), pk=pk)
     try:
-        review.unassign(assignment, request.user)
-    except review.ReviewRefused as exc:
+        assigning.unassign(assignment, request.user)
+    except assigning.ReviewRefused as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已取消专家%(expert)s的评审分配。") % {"expert": assignment.expert.get_full_name()})
@@ -103,8 +104,8 @@ def unassign(request, pk: int):
 def reviews(request, pk: int):
     """Every expert's verdicts and scores for one application, submitted or not."""
     application = get_object_or_404(Application.objects.select_related("organization", "programme_year"), pk=pk)
-    programme = review.review_programme(application)[1]
-    assignments = review.all_reviews(application)
+    programme = scoring.review_programme(application)[1]
+    assignments = scoring.all_reviews(application)
     scores = [{s.clause: s for s in a.scores.all()} for a in assignments]
     table = [{"clause": clause, "max": programme.max_score(cid), "cells": [by_clause.get(cid) for by_clause in scores]}
              for cid, clause in programme.clauses.items()]

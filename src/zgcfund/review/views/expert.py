@@ -12,8 +12,12 @@ from django.views.decorators.http import require_http_methods
 from zgcfund.accounts.views.access import get_permitted_or_404, require_perm
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.interfaces.panel import STATUS_LABELS, summary
-from zgcfund.review.domain import expert as review
+from zgcfund.core.numbers import display_number
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import conflicts as conflicts_domain
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain.formal import record_checks
+from zgcfund.review.interfaces import forms
 from zgcfund.review.models import ConflictOfInterest
 
 
@@ -24,7 +28,7 @@ def expert_required(view):
 
 @expert_required
 def tasks(request):
-    return render(request, "review/expert_tasks.html", {"assignments": review.assignments_for(request.user)})
+    return render(request, "review/expert_tasks.html", {"assignments": assigning.assignments_for(request.user)})
 
 
 @expert_required
@@ -32,7 +36,7 @@ def tasks(request):
 def conflicts(request):
     errors: dict[str, str] = {}
     error = None
-    choices = review.organizations_under_review()
+    choices = conflicts_domain.organizations_under_review()
     if request.method == "POST":
         raw = request.POST.get("organization", "")
         organization = choices.filter(pk=raw).first() if raw.isdigit() else None
@@ -40,10 +44,10 @@ def conflicts(request):
             errors["organization"] = _("请选择申报单位。")
         else:
             try:
-                review.declare_conflict(request.user, organization, request.POST.get("reason", ""))
-            except review.ReviewInvalid as exc:
+                conflicts_domain.declare_conflict(request.user, organization, request.POST.get("reason", ""))
+            except conflicts_domain.ReviewInvalid as exc:
                 errors.update(exc.errors)
-            except review.ReviewRefused as exc:
+            except conflicts_domain.ReviewRefused as exc:
                 error = exc.message
             else:
                 messages.success(request, _("已声明与“%(org)s”存在利益冲突；您不会被分配评审该单位的申报书。")
@@ -84,7 +88,7 @@ def _record_groups(programme, submission, evaluation, verdicts, posted):
 
 
 def _score_rows(programme, evaluation, scores, posted):
-    required = set(review.clauses_to_score(programme, evaluation))
+    required = set(scoring.clauses_to_score(programme, evaluation))
     rows = []
     for cid, clause in programme.clauses.items():
         stored = scores.get(cid)
@@ -93,7 +97,7 @@ def _score_rows(programme, evaluation, scores, posted):
         if posted is not None:
             value, comment = posted.get(f"score-{cid}", ""), posted.get(f"comment-{cid}", "")
         else:
-            value = format(stored.score.normalize(), "f") if stored else ""
+            value = display_number(stored.score) if stored else ""
             comment = stored.comment if stored else ""
         c = evaluation["clauses"][cid] if evaluation else {}
         rows.append({"clause": clause, "max": programme.max_score(cid), "value": value, "comment": comment,
@@ -106,28 +110,28 @@ def _score_rows(programme, evaluation, scores, posted):
 @require_http_methods(["GET", "POST"])
 def review_page(request, pk: int):
     # the frozen submission it was assigned; another expert's assignment is a 404
-    assignment = get_permitted_or_404(request, "review.review_assignment", review.assignments_for(request.user), pk=pk)
+    assignment = get_permitted_or_404(request, "review.review_assignment", assigning.assignments_for(request.user), pk=pk)
     errors: dict[str, str] = {}
     error = None
     posted = None
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         try:
-            review.save_review(assignment, request.user, review.ReviewInput.from_post(request.POST), submit=submit)
-        except review.ReviewInvalid as exc:
+            scoring.save_review(assignment, request.user, forms.review_input(request.POST), submit=submit)
+        except scoring.ReviewInvalid as exc:
             errors, posted = exc.errors, request.POST
-        except review.ReviewRefused as exc:
+        except scoring.ReviewRefused as exc:
             error = exc.message
         else:
             messages.success(request, _("评审意见已提交，不能再修改。") if submit else _("草稿已保存。"))
             return redirect("expert:review", pk=assignment.pk)
         assignment.refresh_from_db()
     application, submission = assignment.application, assignment.submission
-    programme = review.review_programme(application)[1]
-    verdicts, scores = review.verdicts_of(assignment), review.scores_of(assignment)
-    mine = review.expert_assessment(assignment, verdicts)
+    programme = scoring.review_programme(application)[1]
+    verdicts, scores = scoring.verdicts_of(assignment), scoring.scores_of(assignment)
+    mine = scoring.expert_assessment(assignment, verdicts)
     evaluation = summary(programme, mine.prior, mine.projected) if mine.valid else None
-    others = review.visible_others(assignment)
+    others = scoring.visible_others(assignment)
     context = {
         "assignment": assignment, "application": application, "submission": submission, "programme": programme,
         "groups": _record_groups(programme, submission, mine.prior, verdicts, posted),

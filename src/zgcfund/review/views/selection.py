@@ -13,10 +13,11 @@ from zgcfund.accounts.views.access import office_required
 from zgcfund.programmes.domain import clock, current_version
 from zgcfund.programmes.domain.conditions import conditions_notice
 from zgcfund.review.domain import selection as domain
-from zgcfund.review.domain.plan import plan_for, spec_initial
+from zgcfund.review.domain.plan import plan_for
+from zgcfund.review.interfaces import forms
 from zgcfund.review.models import Selection
 
-BAND_ROWS = range(1, 6)
+BAND_ROWS = forms.BAND_ROWS
 
 
 
@@ -31,14 +32,14 @@ def selection_home(request, code: str):
         plan = plan_for(code)  # the office's plan (number or budget to fund) as the starting point
         if plan and plan.selection_spec:
             data = QueryDict(mutable=True)
-            data.update({k: str(v) for k, v in spec_initial(plan.selection_spec).items()})
+            data.update({k: str(v) for k, v in forms.spec_initial(plan.selection_spec).items()})
     errors: dict[str, str] = {}
     refusal = None
     result = None
     spec = None
     if request.method == "POST" or data.get("method"):
         try:
-            spec = domain.spec_from_form(data)
+            spec = forms.selection_spec(data)
             if request.method == "POST" and request.POST.get("action") == "save":
                 selection = domain.save_draft(code, spec, request.user)
                 messages.success(request, _("遴选草稿已保存。"))
@@ -109,10 +110,7 @@ def selection_objection(request, pk: int):
     selection = get_object_or_404(Selection, pk=pk)
     post = request.POST
     try:
-        domain.record_objection(selection, request.user, application_id=post.get("application"),
-                                received_on=post.get("received_on", ""), submitter_name=post.get("submitter_name", ""),
-                                submitter_unit=post.get("submitter_unit", ""), content=post.get("content", ""),
-                                handling=post.get("handling", ""))
+        domain.record_objection(selection, request.user, **forms.objection_input(post))
     except domain.SelectionInvalid as exc:
         return _detail(request, pk, exc.errors, post, 422)
     except domain.SelectionRefused as exc:

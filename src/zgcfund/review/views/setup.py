@@ -79,12 +79,13 @@ def setup_home(request):
 
 @office_required
 def programme(request, code: str):
-    from zgcfund.review.domain.plan import form_initial, plan_for
+    from zgcfund.review.domain.plan import plan_for
+    from zgcfund.review.interfaces.forms import plan_initial
 
     row = _current_or_404(code)
     plan = plan_for(code)
     return render(request, "programmes/programme.html", {
-        "row": row, "versions": domain.versions(code), "plan": plan, "plan_values": form_initial(code),
+        "row": row, "versions": domain.versions(code), "plan": plan, "plan_values": plan_initial(code),
         "changed_by": _scheme_events(code)})
 
 
@@ -266,14 +267,16 @@ def conditions_edit(request, code: str):
 def plan_edit(request, code: str):
     from zgcfund.review.domain import plan as plan_domain
     from zgcfund.review.domain.selection import METHOD_NAMES, SelectionInvalid
+    from zgcfund.review.interfaces import forms
 
     row = _current_or_404(code)
     errors: dict[str, str] = {}
-    values = plan_domain.form_initial(code)
+    values = forms.plan_initial(code)
     if request.method == "POST":
         values = request.POST
         try:
-            plan_domain.save_plan(code, request.POST, request.user)
+            spec, settings = forms.selection_plan(request.POST)
+            plan_domain.save_plan(code, spec, settings, request.user)
         except SelectionInvalid as exc:
             errors = exc.errors
         else:

@@ -95,7 +95,7 @@ class Command(BaseCommand):
 
     def _submitted_application(self):
         """Filled, submitted, passed formal review, assigned to the demo expert."""
-        from zgcfund.review.domain.expert import assign
+        from zgcfund.review.domain.assignment import assign
         from zgcfund.review.domain.formal import decide
 
         org = create_organization("北京中关村智能制造产业技术联盟", credit_code=social_org_code(9003))
@@ -107,8 +107,9 @@ class Command(BaseCommand):
 
     def _reviewed_cohort(self):
         """Applications through submission, formal review and three experts' submitted scores."""
-        from zgcfund.review.domain.expert import ReviewInput, assign, clauses_to_score, review_programme, save_review
+        from zgcfund.review.domain.assignment import assign
         from zgcfund.review.domain.formal import decide
+        from zgcfund.review.domain.scoring import ReviewInput, clauses_to_score, review_programme, save_review
 
         office = User.objects.get(email=OFFICE[0])
         experts = [User.objects.filter(email=email).first()

@@ -17,7 +17,8 @@ from zgcfund.applications.domain.submission import content_version, submit_appli
 from zgcfund.audit.models import AuditEvent
 from zgcfund.core.scheme import scheme_values
 from zgcfund.programmes.models import ProgrammeYear
-from zgcfund.review.domain import expert as review
+from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import scoring
 from zgcfund.review.domain.formal import decide
 from zgcfund.review.domain.ranking import build_ranking
 from zgcfund.review.domain.rescoring import stored_evaluation
@@ -65,9 +66,9 @@ def scored(make_org, make_user, office_user, experts, open_window):
         submit_application(app, user, commitment_accepted=True, commitment=commitment, opened_version=content_version(app))
         app.refresh_from_db()
         decide(app, office_user, "passed", "", {})
-        review.assign(app, experts, office_user)
+        assigning.assign(app, experts, office_user)
         for a in app.assignments.all():
-            review.save_review(a, a.expert, review.ReviewInput(scores={"K3.1": k31, "P5": p5, "P7": "5"}), submit=True)
+            scoring.save_review(a, a.expert, scoring.ReviewInput(scores={"K3.1": k31, "P5": p5, "P7": "5"}), submit=True)
         return app
     return build("甲协会", "12", "2"), build("乙协会", "6", "9")
 
