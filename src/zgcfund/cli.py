@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="按条款评估一份申报（zgc-application/1）")
     ev.add_argument("file", help="申报文件（JSON；- 表示标准输入）")
     ev.add_argument("--basis", choices=BASES, default="prior",
-                    help="prior：只计前期工作绩效（遴选口径，默认）；projected：加计实施期计划")
+                    help="prior：只计前期工作绩效（遴选口径，默认）；projected：加计实施期内工作计划")
     ev.add_argument("--format", choices=("json", "text"), default="json", help="输出格式")
     ev.add_argument("--programme", help="规则文件路径或项目代码（默认按文档的 programme 字段）")
     ev.set_defaults(func=cmd_evaluate)

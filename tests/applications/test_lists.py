@@ -113,7 +113,7 @@ def test_k11_template_offers_yes_no_and_phase_dropdowns(application):
         ref = dv.formula1.split("!")[1].replace("$", "")
         return [c.value for row in meta[ref] for c in row]
     assert listed(bool_dv) == ["是", "否"]
-    assert listed(phase_dv) == ["前期工作绩效", "实施期计划"]
+    assert listed(phase_dv) == ["前期工作绩效", "实施期内工作计划"]
     assert ws.column_dimensions[headers["调研企业统一社会信用代码"]].number_format == "@"
 
 
@@ -244,7 +244,7 @@ def test_k11_cells_of_the_wrong_type_are_all_reported_with_row_and_column(applic
     shown = problems_of(application, "K1.1", exc.value)
     assert shown[0].startswith("第 2 行“是否科技服务业企业”：应填“是”或“否”")
     assert shown[1].startswith("第 3 行“日期”：不是有效日期")
-    assert shown[2].startswith("第 4 行“阶段”：应为“前期工作绩效”或“实施期计划”")
+    assert shown[2].startswith("第 4 行“阶段”：应为“前期工作绩效”或“实施期内工作计划”")
     assert shown[3] == "第 5 行“调研企业名称”：必填，未填写"
     assert application.records.count() == 0
 

@@ -6,6 +6,7 @@ and the applicant's status page draws its steps from the table."""
 from __future__ import annotations
 
 from collections import deque
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -248,3 +249,54 @@ def test_formal_review_refuses_a_second_decision(submitted, office_user):
     assert submitted.status == workflow.RETURNED
     event = AuditEvent.objects.get(application=submitted, action="formal.returned")
     assert event.changes["phase"] == ["submitted", "returned"] and event.changes["comment"] == "请补充材料"
+
+
+@pytest.mark.django_db
+def test_withdrawing_needs_a_reason_and_a_confirmation_and_keeps_what_was_typed(client, submitted, applicant):
+    client.force_login(applicant)
+    target = reverse("applications:withdraw", args=[submitted.pk])
+    page = client.post(target, {"reason": "本年度工作调整"})
+    html = page.content.decode()
+    assert page.status_code == 422 and "我确认撤回本申报书" in html and "本年度工作调整" in html
+    page = client.post(target, {"confirm": "on"})
+    assert page.status_code == 422 and "撤回理由：请填写" in page.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == workflow.SUBMITTED
+    assert client.post(target, {"reason": "本年度工作调整", "confirm": "on"}).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == workflow.WITHDRAWN
+    event = AuditEvent.objects.get(application=submitted, action="application.withdraw")
+    assert event.changes["reason"] == "本年度工作调整" and event.actor == applicant
+    steps, html = steps_on(client, submitted)
+    assert 'data-testid="withdraw"' not in html and "已撤回" in html
+    assert [state for _label, state in steps] == ["pending"] * 7
+
+
+@pytest.mark.django_db
+def test_withdrawing_is_the_organizations_and_only_while_the_table_allows(client, submitted, other_applicant,
+                                                                          office_user, applicant):
+    target = reverse("applications:withdraw", args=[submitted.pk])
+    for outsider in (other_applicant, office_user):
+        client.force_login(outsider)
+        assert client.post(target, {"reason": "x", "confirm": "on"}).status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == workflow.SUBMITTED
+    put(submitted, workflow.SELECTED)
+    client.force_login(applicant)
+    steps, html = steps_on(client, submitted)
+    assert 'data-testid="withdraw"' not in html and "入选，公示中" in html
+    assert [state for _label, state in steps] == ["done"] * 3 + ["current"] + ["pending"] * 3
+    page = client.post(target, {"reason": "x", "confirm": "on"})
+    assert page.status_code == 422 and "不能撤回申报书" in page.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == workflow.SELECTED
+
+
+def test_record_phase_names_are_the_official_texts_in_one_table():
+    from zgcfund.applications.interfaces.excel import PHASE_LABELS
+    from zgcfund.applications.models import RecordPhase
+    from zgcfund.core.application import PHASES as CORE_PHASES
+
+    official = (Path(__file__).parents[2] / "docs/policy/2025-zgc-social-org-support.zh.txt").read_text(encoding="utf-8")
+    assert {k: str(v) for k, v in RecordPhase.choices} == CORE_PHASES == PHASE_LABELS
+    assert all(name in official for name in CORE_PHASES.values())  # 前期工作绩效, 实施期内工作计划

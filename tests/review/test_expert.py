@@ -156,6 +156,28 @@ def test_unassign_refused_after_the_expert_submitted(passed, expert, office_user
         assigning.unassign(a, office_user)
 
 
+def test_removing_the_last_expert_returns_the_application_to_awaiting_review(passed, expert, expert2, office_user):
+    first, second = assigning.assign(passed, [expert, expert2], office_user)
+    passed.refresh_from_db()
+    assert passed.status == "under_review"
+    assigning.unassign(first, office_user)
+    passed.refresh_from_db()
+    assert passed.status == "under_review"  # one expert still holds it
+    assigning.unassign(second, office_user)
+    passed.refresh_from_db()
+    assert passed.status == "formal_passed"
+    stop = AuditEvent.objects.get(action="review.stop")
+    assert stop.actor == office_user and "专家" not in stop.summary.replace("专家评审", "")
+
+
+def test_an_expert_withdrawing_for_a_conflict_leaves_the_move_to_the_system(passed, expert, office_user):
+    assigning.assign(passed, [expert], office_user)
+    conflicts_domain.declare_conflict(expert, passed.organization, "曾任该会理事")
+    passed.refresh_from_db()
+    assert passed.status == "formal_passed"
+    assert AuditEvent.objects.get(action="review.stop").actor is None
+
+
 def test_office_pages_are_office_only(client, passed, expert, applicant):
     urls = [reverse("office:assign_home"), reverse("office:assign", args=[passed.programme_code]),
             reverse("office:assign_application", args=[passed.pk]), reverse("office:expert_reviews", args=[passed.pk])]

@@ -187,3 +187,64 @@ def test_selection_pages_office_only(four, client, applicant, office_client, off
         assert getattr(client, method)(reverse(name, args=args)).status_code == 403
     selection.refresh_from_db()
     assert selection.published_at is None
+
+
+# --- the workflow at publication and at the end of the notice period -------------------------------
+
+def statuses(apps):
+    return [type(a).objects.get(pk=a.pk).status for a in apps]
+
+
+def test_publication_moves_each_listed_application_by_its_declared_transition(four, office_client, office_user,
+                                                                              loaded):
+    selection = confirmed(office_client, loaded, office_user)
+    assert statuses(four) == ["formal_passed"] * 4  # confirming tells the applicants nothing yet
+    response = office_client.post(reverse("office:selection_publish", args=[selection.pk]), {"notice_days": "7"})
+    assert response.status_code == 302
+    assert statuses(four) == ["selected", "not_selected", "not_selected", "not_selected"]
+    selected = AuditEvent.objects.get(action="selection.selected")
+    assert selected.application_id == four[0].pk and selected.visibility == "organization"
+    assert AuditEvent.objects.filter(action="selection.not_selected").count() == 3
+
+
+def test_publication_skips_an_application_withdrawn_after_confirmation(four, office_client, office_user, loaded):
+    from zgcfund.applications.domain import workflow
+
+    selection = confirmed(office_client, loaded, office_user)
+    workflow.transition(four[3], "withdraw", four[3].submissions.get().submitted_by, reason="不再申报")
+    domain.publish(selection, office_user, 7)
+    assert statuses(four) == ["selected", "not_selected", "not_selected", "withdrawn"]
+    assert AuditEvent.objects.get(action="selection.publish").changes["skipped"] == [four[3].pk]
+
+
+def test_notice_days_must_be_a_whole_number_in_range(four, office_client, office_user, loaded):
+    selection = confirmed(office_client, loaded, office_user)
+    for bad in ("", "abc", "0", "61", "9" * 40):
+        office_client.post(reverse("office:selection_publish", args=[selection.pk]), {"notice_days": bad})
+        selection.refresh_from_db()
+        assert selection.published_at is None, bad
+    assert statuses(four) == ["formal_passed"] * 4
+
+
+def test_end_of_notice_only_after_the_last_day_then_selected_await_the_contract(four, office_client, office_user,
+                                                                                loaded, settings):
+    selection = domain.publish(confirmed(office_client, loaded, office_user), office_user, 7)
+    end = reverse("office:selection_end_notice", args=[selection.pk])
+    detail = office_client.get(reverse("office:selection_detail", args=[selection.pk])).content.decode()
+    assert 'data-testid="end-notice-form"' not in detail
+    office_client.post(end)
+    assert statuses(four)[0] == "selected"
+    with pytest.raises(domain.SelectionRefused, match="期满后"):
+        domain.end_notice(selection, office_user)
+    settings.ZGCFUND_CLOCK_DATE = selection.notice_ends_on.isoformat()  # the last day is still in the period
+    with pytest.raises(domain.SelectionRefused):
+        domain.end_notice(selection, office_user)
+    settings.ZGCFUND_CLOCK_DATE = (selection.notice_ends_on + dt.timedelta(days=1)).isoformat()
+    detail = office_client.get(reverse("office:selection_detail", args=[selection.pk])).content.decode()
+    assert 'data-testid="end-notice-form"' in detail
+    assert office_client.post(end).status_code == 302
+    assert statuses(four) == ["published", "not_selected", "not_selected", "not_selected"]
+    assert AuditEvent.objects.filter(action="selection.notice_ended", application=four[0]).count() == 1
+    assert domain.end_notice(selection, None) == 0  # nothing left to move; the system may call it again
+    detail = office_client.get(reverse("office:selection_detail", args=[selection.pk])).content.decode()
+    assert 'data-testid="end-notice-form"' not in detail

@@ -98,6 +98,8 @@ MATRIX: dict[str, dict] = {
     # the frozen submission: also its assigned expert
     "applications:submission_pdf": row(LOGIN, 200, 200, 404, 404, 200, 404, 200),
     "applications:submit": row(LOGIN, 200, 200, 404, 404, 404, 404, 404),  # the organization's users only
+    # the organization's users; an empty form is answered 422 and changes nothing
+    "applications:withdraw": row(LOGIN, 422, 422, 404, 404, 404, 404, 404, method="POST"),
     "dashboard": row(LOGIN, 200, 200, 200, 200, 302, 302, 302),
     "expert:conflicts": row(LOGIN, 403, 403, 403, 403, 200, 200, 403),
     "expert:review": row(LOGIN, 403, 403, 403, 403, 200, 404, 403),  # another expert's assignment is a 404
@@ -137,6 +139,7 @@ MATRIX: dict[str, dict] = {
     "office:selection_objection": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
     "office:selection_plan": OFFICE,
     "office:selection_publish": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
+    "office:selection_end_notice": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
     "office:unassign": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, method="POST"),
     "office:window_edit": OFFICE,
     "office:window_extensions": OFFICE,
@@ -171,6 +174,7 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
         "office:selection_detail": {"pk": 999999},
         "office:selection_confirm": {"pk": 999999},
         "office:selection_publish": {"pk": 999999},
+        "office:selection_end_notice": {"pk": 999999},
         "office:selection_objection": {"pk": 999999},
     }
 

@@ -69,6 +69,7 @@ rules.add_perm("applications.edit_application", can_edit_application)
 # Writing (records, files, submitting): the organization's users; the domain refuses outside the window.
 rules.add_perm("applications.change_application", is_member_of_application)
 rules.add_perm("applications.submit_application", is_member_of_application)
+rules.add_perm("applications.withdraw_application", is_member_of_application)  # the workflow table says when
 rules.add_perm("applications.export_application", can_view_application)
 rules.add_perm("applications.change_evidence", is_member_of_evidence_application)  # the domain checks editability
 rules.add_perm("applications.view_evidence",

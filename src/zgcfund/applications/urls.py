@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/import/", transfer.import_json, name="import_json"),
     path("<int:pk>/submit/", submission.submit, name="submit"),
     path("<int:pk>/status/", submission.status, name="status"),
+    path("<int:pk>/withdraw/", submission.withdraw, name="withdraw"),
     path("<int:pk>/draft.pdf", submission.draft_pdf, name="draft_pdf"),
     path("<int:pk>/submissions/<int:number>/pdf/", submission.submission_pdf, name="submission_pdf"),
     *evidence_patterns,

@@ -19,7 +19,7 @@ from zgcfund.core.errors import InvalidDocument, Problem
 from zgcfund.core.programme import FieldSpec, Programme
 
 FORMAT = "zgc-application/1"
-PHASES = {"prior": "前期工作绩效", "plan": "实施期工作计划"}
+PHASES = {"prior": "前期工作绩效", "plan": "实施期内工作计划"}
 MAX_NAME = bounds.LENGTHS["name"]  # the fast paths' copy of the name limit
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")

@@ -8,7 +8,7 @@ from zgcfund.core.engine import STATUS_NAMES
 from zgcfund.core.numbers import display_number
 from zgcfund.core.programme import Programme
 
-BASIS_NAMES = {"prior": "前期工作绩效（遴选参考口径）", "projected": "前期工作绩效＋实施期计划（合同承诺口径）"}
+BASIS_NAMES = {"prior": "前期工作绩效（遴选参考口径）", "projected": "前期工作绩效＋实施期内工作计划（合同承诺口径）"}
 
 
 def _num(value: Any) -> str:
@@ -43,7 +43,7 @@ def text_report(evaluation: dict, programme: Programme, document: dict | None = 
     for d in evaluation.get("deferred", []):
         out.append(f"  … [{d['rule']}] {d['message']}")
     if evaluation.get("outside_basis"):
-        out.append(f"实施期计划记录（本口径不计）：{'、'.join(evaluation['outside_basis'])}")
+        out.append(f"实施期内工作计划记录（本口径不计）：{'、'.join(evaluation['outside_basis'])}")
 
     clauses = evaluation["clauses"]
     for family, spec in programme.families.items():

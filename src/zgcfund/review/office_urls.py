@@ -26,6 +26,7 @@ urlpatterns = [
     path("selection/saved/<int:pk>/", selection.selection_detail, name="selection_detail"),
     path("selection/saved/<int:pk>/confirm/", selection.selection_confirm, name="selection_confirm"),
     path("selection/saved/<int:pk>/publish/", selection.selection_publish, name="selection_publish"),
+    path("selection/saved/<int:pk>/end-notice/", selection.selection_end_notice, name="selection_end_notice"),
     path("selection/saved/<int:pk>/objections/", selection.selection_objection, name="selection_objection"),
     path("exports/", exports.exports_home, name="exports_home"),
     path("exports/<str:code>/", exports.export_list, name="exports"),

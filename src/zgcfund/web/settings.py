@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zgcfund.web.context_processors.programme_clock",
+                "zgcfund.web.context_processors.workspace",
             ],
         },
     },

@@ -21,6 +21,7 @@ from zgcfund.applications.models import Application, EvidenceFile, Submission
 from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
 from zgcfund.core import ENGINE_VERSION as engine_version
+from zgcfund.core import bounds
 from zgcfund.programmes.domain import clock
 from zgcfund.programmes.domain.extensions import extension_for
 
@@ -189,6 +190,27 @@ def submit_application(application: Application, user, *, commitment_accepted: b
         raise
     application.refresh_from_db()
     return submission
+
+
+def withdraw_application(application: Application, user, reason: str, *, confirmed: bool) -> None:
+    """The organization withdraws its application (``withdraw``: from filling until expert review ends).
+    Needs the reason and an explicit confirmation; irreversible. Raises SubmissionRefused."""
+    reason = (reason or "").strip()
+    problems = []
+    if not reason:
+        problems.append(_("撤回理由：请填写。"))
+    else:
+        too_long = bounds.length_problem(_("撤回理由"), reason, "reason")
+        if too_long:
+            problems.append(too_long + _("。"))
+    if not confirmed:
+        problems.append(_("请勾选“我确认撤回本申报书，撤回后不能恢复”。"))
+    if problems:
+        raise SubmissionRefused(problems)
+    try:
+        workflow.transition(application, "withdraw", user, reason=reason)
+    except workflow.TransitionRefused as exc:
+        raise SubmissionRefused([exc.message]) from None
 
 
 def draft_pdf(application: Application, user) -> bytes:

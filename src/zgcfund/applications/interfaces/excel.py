@@ -39,6 +39,7 @@ from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.domain.lists import LIST_CLAUSES, MAX_ROWS, ListRow, RowProblem
 from zgcfund.applications.models import Application, Record
 from zgcfund.core import bounds, cells
+from zgcfund.core.application import PHASES as RECORD_PHASES
 from zgcfund.core.programme import ClauseDef, Programme
 
 __all__ = ["LIST_CLAUSES", "MAX_ROWS", "Column", "ListFileError", "ListUploadForm", "ParsedList", "build_template",
@@ -58,9 +59,9 @@ SCAN_ROWS = 2 * MAX_ROWS    # rows read after the header, blank ones included; a
 SCAN_COLUMNS = 100          # columns read; a header beyond them is refused
 SCAN_CELLS = 500_000        # cells in the data sheet (each costs openpyxl a parse, in any column)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PHASE_LABELS = {"prior": "前期工作绩效", "plan": "实施期计划"}
-PHASE_ALIASES = {"前期工作绩效": "prior", "前期": "prior", "前期绩效": "prior", "prior": "prior",
-                 "实施期计划": "plan", "实施期工作计划": "plan", "计划": "plan", "plan": "plan"}
+PHASE_LABELS = dict(RECORD_PHASES)  # the core's one table of record phases
+PHASE_ALIASES = {**{label: key for key, label in RECORD_PHASES.items()}, "前期": "prior", "前期绩效": "prior",
+                 "prior": "prior", "实施期计划": "plan", "实施期工作计划": "plan", "计划": "plan", "plan": "plan"}
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "✔"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗"}
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
@@ -133,7 +134,7 @@ def columns_for(programme: Programme, clause_id: str) -> list[Column]:
     cols = [
         Column("id", "记录编号", "key", False,
                "系统生成的记录编号。下载的“当前清单”中已填写：保留不变即更新该记录（其支撑材料保留）；新增的行请留空，不要自行编写。"),
-        Column("phase", "阶段", "phase", True, "前期工作绩效（已发生）或 实施期计划", PHASE_LABELS),
+        Column("phase", "阶段", "phase", True, "前期工作绩效（已发生）或 实施期内工作计划", PHASE_LABELS),
         Column("date", "日期", "date", True, "工作发生（或计划）的日期；跨时段的工作填结束日期"),
         Column("title", "名称", "string", source is None, title_help),
     ]
@@ -649,7 +650,7 @@ def _convert(col: Column, value: Any) -> Any:
     if kind == "phase":
         phase = PHASE_ALIASES.get(_text(value) or "")
         if phase is None:
-            raise _Bad(_("应为“前期工作绩效”或“实施期计划”，实际为%(value)s") % {"value": _shown_value(value)})
+            raise _Bad(_("应为“前期工作绩效”或“实施期内工作计划”，实际为%(value)s") % {"value": _shown_value(value)})
         return phase
     if kind == "date":
         return _date(value)

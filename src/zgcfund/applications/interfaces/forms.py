@@ -18,13 +18,12 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from zgcfund.applications.domain.notices import NOTICE_REF, PARTY, notice_fields, notices_of
-from zgcfund.applications.models import Record
+from zgcfund.applications.models import Record, RecordPhase
 from zgcfund.core import bounds
 from zgcfund.core.errors import Problem
 from zgcfund.core.numbers import display_number
 from zgcfund.core.programme import ClauseDef, FieldSpec
 
-PHASE_CHOICES = [("prior", _("前期工作绩效（已发生）")), ("plan", _("实施期计划"))]
 BOOL_CHOICES = [("", _("— 请选择 —")), ("true", _("是")), ("false", _("否"))]
 PARTS = {"party": (("name", _("名称")), ("credit_code", _("统一社会信用代码"))),
          "contact": (("name", _("姓名")), ("phone", _("电话")))}
@@ -61,7 +60,8 @@ def _number(value: Decimal | None) -> int | float | None:
 
 
 class RecordForm(forms.Form):
-    phase = forms.ChoiceField(label=_("阶段"), choices=PHASE_CHOICES, widget=forms.RadioSelect)
+    phase = forms.ChoiceField(label=_("阶段"), choices=RecordPhase.choices, widget=forms.RadioSelect,
+                              help_text=_("前期工作绩效：2024年8月1日至申报日已发生的工作；实施期内工作计划：签署合同后开展的工作。"))
     date = _date_field(_("日期"), bounds.LABELS["date"], help_text=_("工作发生（或计划）的日期；跨时段的工作填结束日期"))
     title = _text_field(_("名称/主题"), "title", bounds.LABELS["title"])
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

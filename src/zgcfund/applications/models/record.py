@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from zgcfund.core.bounds import LENGTHS
 
 
-class Phase(models.TextChoices):
+class RecordPhase(models.TextChoices):
+    """The record phases: the core's ``application.PHASES`` (a test keeps them equal), translatable."""
+
     PRIOR = "prior", _("前期工作绩效")
-    PLAN = "plan", _("实施期计划")
+    PLAN = "plan", _("实施期内工作计划")
 
 
 class Record(models.Model):
@@ -20,7 +22,7 @@ class Record(models.Model):
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="records")
     key = models.CharField(_("记录编号"), max_length=LENGTHS["id"])  # the format's "id"
     clause = models.CharField(_("条款"), max_length=10)
-    phase = models.CharField(_("阶段"), max_length=8, choices=Phase.choices)
+    phase = models.CharField(_("阶段"), max_length=8, choices=RecordPhase.choices)
     date = models.DateField(_("日期"))
     title = models.CharField(_("名称"), max_length=LENGTHS["title"])
     fields = models.JSONField(_("条款字段"), default=dict, blank=True)

@@ -20,7 +20,7 @@ class Submission(models.Model):
                                      verbose_name=_("提交人"))
     document = models.JSONField(_("申报数据（zgc-application/1）"))
     evaluation_prior = models.JSONField(_("评估结果（前期绩效）"))
-    evaluation_projected = models.JSONField(_("评估结果（含实施期计划）"))
+    evaluation_projected = models.JSONField(_("评估结果（含实施期内工作计划）"))
     programme_sha256 = models.CharField(max_length=64)
     engine_version = models.CharField(max_length=40)
     commitment = models.ForeignKey("applications.EvidenceFile", on_delete=models.PROTECT, related_name="+",

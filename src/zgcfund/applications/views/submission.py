@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zgcfund.accounts.views.access import get_permitted_or_404
+from zgcfund.accounts.views.access import allowed, get_permitted_or_404
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.domain.editing import EditRefused
 from zgcfund.applications.domain.evidence import EvidenceRejected, store_commitment_scan
@@ -23,6 +23,7 @@ from zgcfund.applications.domain.submission import (
     materials_missing,
     submit_application,
     unresolved_choices,
+    withdraw_application,
 )
 from zgcfund.applications.domain.submission import (
     draft_pdf as draft_pdf_of,
@@ -80,11 +81,30 @@ def submit(request, pk: int):
 @login_required
 @require_GET
 def status(request, pk: int):
-    application = get_application(request, pk)
+    return _status_page(request, get_application(request, pk))
+
+
+def _status_page(request, application, *, errors=(), reason: str = "", status: int = 200):
     context = application_context(request, application, with_panel=False)
     context["submissions"] = application.submissions.select_related("submitted_by").order_by("-number")
     context["steps"] = workflow.progress(application.status)
-    return render(request, "applications/status.html", context)
+    context["may_withdraw"] = (application.phase.applicant_can_withdraw
+                               and allowed(request.user, "applications.withdraw_application", application))
+    context.update(withdraw_errors=list(errors), withdraw_reason=reason)
+    return render(request, "applications/status.html", context, status=status)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    application = get_application(request, pk, "applications.withdraw_application")
+    reason = request.POST.get("reason", "")
+    try:
+        withdraw_application(application, request.user, reason, confirmed=request.POST.get("confirm") == "on")
+    except SubmissionRefused as exc:
+        return _status_page(request, application, errors=exc.messages, reason=reason, status=422)
+    messages.success(request, _("申报书已撤回。"))
+    return redirect("applications:status", pk=pk)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
+from zgcfund.accounts import rules as accounts_rules
 from zgcfund.accounts.models import User
 from zgcfund.accounts.models.user import Role
 from zgcfund.applications.domain import workflow
@@ -42,8 +43,7 @@ def experts() -> QuerySet[User]:
     return User.objects.filter(role=Role.EXPERT, is_active=True).order_by("full_name", "pk")
 
 
-def is_expert(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.EXPERT)
+is_expert = accounts_rules.is_expert
 
 
 def awaiting_review(programme_code: str) -> QuerySet[Application]:
@@ -123,11 +123,20 @@ def unassign(assignment: Assignment, by) -> None:
 
 
 def remove_assignment(assignment: Assignment, by, summary: str) -> None:
+    """Delete an assignment (audited); when it was the application's last, the application leaves expert
+    review (``stop_review``), taken by the office or, when an expert withdraws for a conflict, the system."""
     changes = {"expert": assignment.expert_id, "submission": assignment.submission.number,
                "verdicts": assignment.verdicts.count(), "scores": assignment.scores.count()}
-    record_event("review.unassign", summary, actor=by, application=assignment.application, obj=assignment,
+    application = assignment.application
+    record_event("review.unassign", summary, actor=by, application=application, obj=assignment,
                  changes=changes, visibility=Visibility.OFFICE)
     assignment.delete()
+    if workflow.allows(application, "stop_review") and not Assignment.objects.filter(application=application).exists():
+        actor = by if workflow.role_of(by, application) == workflow.OFFICE else None
+        try:
+            workflow.transition(application, "stop_review", actor)
+        except workflow.TransitionRefused as exc:
+            raise ReviewRefused(exc.message) from None
 
 
 @dataclass

@@ -81,6 +81,7 @@ ACTION_LABELS: dict[str, Any] = {
     "selection.objection": gettext_lazy("登记公示异议"),
 }
 
+OUTCOME_MOVES = tuple(workflow.TRANSITIONS[name].action for name in ("select", "not_select"))
 OUTCOME_STATUS = {"selected": gettext_lazy("入选"), "not_selected": gettext_lazy("未入选"),
                   "tie_at_cut": gettext_lazy("入选线上并列，待决定"), "unranked": gettext_lazy("未参加排名")}
 METHOD_NAMES = {"by_count": gettext_lazy("按数量"), "by_budget": gettext_lazy("按预算"), "by_bands": gettext_lazy("按档次")}
@@ -285,7 +286,9 @@ def history_for(application: Application) -> list[Entry]:
         action = event.action
         if ((action.startswith("formal.") and event.object_id in shown_formal)
                 or (action == "review.submit" and event.object_id in shown_submits)
-                or (action == "selection.objection" and event.object_id in shown_objections)):
+                or (action == "selection.objection" and event.object_id in shown_objections)
+                # the phase change at publication: the publication entry already gives the outcome
+                or (action in OUTCOME_MOVES and event.object_type == "Selection" and event.object_id in selections)):
             continue
         name, role = _who(event.actor)
         if action in ("selection.draft", "selection.confirm", "selection.publish"):

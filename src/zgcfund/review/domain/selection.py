@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
@@ -106,7 +107,11 @@ def confirm(selection: Selection, by, reason: str = "") -> Selection:
     return selection
 
 
-def publish(selection: Selection, by, notice_days: int) -> Selection:
+def publish(selection: Selection, by, notice_days: int | None) -> Selection:
+    """Publish a confirmed selection for the notice period (公示). Every application it lists takes its
+    declared move (``select`` or ``not_select``) in the same transaction, so applicants learn the outcome
+    at publication and not before; one that has since left the ranked phases (withdrawn) is skipped and
+    named in the audit entry."""
     if not isinstance(notice_days, int) or not 1 <= notice_days <= MAX_NOTICE_DAYS:
         raise SelectionRefused(_("公示天数：请填写 1 至 %(max)s 之间的整数。") % {"max": MAX_NOTICE_DAYS})
     with transaction.atomic():
@@ -120,11 +125,69 @@ def publish(selection: Selection, by, notice_days: int) -> Selection:
         selection.notice_days = notice_days
         selection.notice_ends_on = clock.today() + dt.timedelta(days=notice_days)
         selection.save(update_fields=["published_by", "published_at", "notice_days", "notice_ends_on"])
+        skipped = _apply_outcomes(selection, by)
         record_event("selection.publish", _("发布遴选结果公示，公示期 %(days)s 天，至 %(end)s")
                      % {"days": notice_days, "end": selection.notice_ends_on.isoformat()},
-                     actor=by, obj=selection, changes={"code": selection.code, "notice_days": notice_days},
+                     actor=by, obj=selection,
+                     changes={"code": selection.code, "notice_days": notice_days, "skipped": skipped},
                      visibility=Visibility.OFFICE)
     return selection
+
+
+def _apply_outcomes(selection: Selection, by) -> list[int]:
+    """Move each listed application by ``select`` / ``not_select``; return the ids skipped."""
+    outcomes = [(o, "select") for o in selection.result["selected"]]
+    outcomes += [(o, "not_select") for o in selection.result["not_selected"]]
+    apps = Application.objects.in_bulk([o["application_id"] for o, _move in outcomes])
+    skipped = []
+    for outcome, move in outcomes:
+        app = apps.get(outcome["application_id"])
+        if app is None or not workflow.allows(app, move):
+            skipped.append(outcome["application_id"])
+            continue
+        try:
+            workflow.transition(app, move, by, obj=selection)
+        except workflow.TransitionRefused as exc:
+            raise SelectionRefused(exc.message) from None
+    return skipped
+
+
+def notice_has_ended(selection: Selection) -> bool:
+    return selection.is_published and clock.today() > selection.notice_ends_on
+
+
+def end_notice(selection: Selection, by=None) -> int:
+    """Close the notice period (公示期满) of a published selection once its last day has passed: every
+    application still selected moves to ``published`` (awaiting the contract). ``by`` is the office user,
+    or None when the system does it. Returns how many moved; refused before the period has ended."""
+    with transaction.atomic():
+        selection = Selection.objects.select_for_update().get(pk=selection.pk)
+        if not selection.is_published:
+            raise SelectionRefused(_("遴选结果尚未公示。"))
+        if not notice_has_ended(selection):
+            raise SelectionRefused(_("公示期至 %(end)s，期满后才能结束公示。") % {"end": selection.notice_ends_on.isoformat()})
+        ids = [o["application_id"] for o in selection.result["selected"]]
+        moved = 0
+        for app in Application.objects.filter(pk__in=ids).order_by("pk"):
+            if workflow.allows(app, "publish"):
+                try:
+                    workflow.transition(app, "publish", by, obj=selection)
+                except workflow.TransitionRefused as exc:
+                    raise SelectionRefused(exc.message) from None
+                moved += 1
+        if moved:
+            record_event("selection.notice_closed", _("遴选结果公示期满（%(n)s 项入选申报待签约）") % {"n": moved},
+                         actor=by, obj=selection, changes={"code": selection.code, "moved": moved},
+                         visibility=Visibility.OFFICE)
+    return moved
+
+
+def awaiting_notice_end(selection: Selection) -> bool:
+    """Whether the selection is published, its notice period has ended, and selected applications still wait."""
+    if not notice_has_ended(selection):
+        return False
+    ids = [o["application_id"] for o in selection.result["selected"]]
+    return Application.objects.filter(pk__in=ids, status__in=workflow.TRANSITIONS["publish"].sources).exists()
 
 
 def published(code: str) -> Selection | None:

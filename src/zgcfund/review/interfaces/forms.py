@@ -30,6 +30,31 @@ def _list(data, name: str) -> list:
     return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
 
 
+# --- assignment and conflicts ------------------------------------------------------------------
+
+MAX_EXPERTS_PER_APPLICATION = 20
+
+
+def experts_per_application(data) -> tuple[int | None, str | None]:
+    """每份申报书的专家人数 as (number, None), or (None, the Chinese message naming the field)."""
+    raw = _text(data, "per_application")
+    if raw.isdigit() and len(raw) < 4 and 1 <= int(raw) <= MAX_EXPERTS_PER_APPLICATION:
+        return int(raw), None
+    return None, _("每份申报书的专家人数：请填写 1 至 %(max)s 之间的整数（收到“%(raw)s”）。") % {
+        "max": MAX_EXPERTS_PER_APPLICATION, "raw": raw[:20]}
+
+
+def chosen_ids(data, name: str) -> list[int]:
+    """The ids ticked in a multiple-choice field (anything not a number is ignored)."""
+    return [int(v) for v in _list(data, name) if isinstance(v, str) and v.isdigit() and len(v) < 12]
+
+
+def chosen_id(data, name: str) -> int | None:
+    """The id chosen in a single-choice field, None unless a number."""
+    raw = _text(data, name)
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
 # --- the expert's review -----------------------------------------------------------------------
 
 def review_input(data) -> ReviewInput:
@@ -205,7 +230,13 @@ def plan_initial(code: str) -> dict[str, Any]:
     }
 
 
-# --- an objection to the published selection ---------------------------------------------------
+# --- publication and objections --------------------------------------------------------------------
+
+def notice_days_input(data) -> int | None:
+    """公示天数 as an integer, None unless the field holds digits (``selection.publish`` names the range)."""
+    raw = _text(data, "notice_days")
+    return int(raw) if raw.isdigit() and len(raw) < 6 else None
+
 
 def objection_input(data) -> dict[str, Any]:
     """The objection form as ``selection.record_objection``'s keyword arguments: the application's id

@@ -14,6 +14,7 @@ from zgcfund.applications.models import Application
 from zgcfund.programmes.domain import current_programme_year
 from zgcfund.review.domain import assignment as assigning
 from zgcfund.review.domain import scoring
+from zgcfund.review.interfaces import forms
 from zgcfund.review.models import Assignment, ConflictOfInterest
 
 
@@ -31,14 +32,9 @@ def assign_list(request, code: str):
     error = None
     per_application = assigning.DEFAULT_PER_APPLICATION
     if request.method == "POST":
-        raw = (request.POST.get("per_application") or "").strip()
-        try:
-            per_application = int(raw)
-            if not 1 <= per_application <= 20:
-                raise ValueError
-        except ValueError:
-            error = _("每份申报书的专家人数：请填写 1 至 20 之间的整数（收到“%(raw)s”）。") % {"raw": raw}
+        number, error = forms.experts_per_application(request.POST)
         if error is None:
+            per_application = number
             try:
                 result = assigning.assign_bulk(code, per_application, request.user)
             except assigning.ReviewRefused as exc:
@@ -65,10 +61,10 @@ def assign_list(request, code: str):
 def assign_application(request, pk: int):
     application = get_object_or_404(Application.objects.select_related("organization"), pk=pk)
     error = None
-    chosen: list[str] = []
+    chosen: list[int] = []
     if request.method == "POST":
-        chosen = request.POST.getlist("experts")
-        picked = list(assigning.experts().filter(pk__in=[c for c in chosen if c.isdigit()]))
+        chosen = forms.chosen_ids(request.POST, "experts")
+        picked = list(assigning.experts().filter(pk__in=chosen))
         try:
             assigning.assign(application, picked, request.user)
         except assigning.ReviewRefused as exc:
@@ -80,7 +76,7 @@ def assign_application(request, pk: int):
     assignments = list(application.assignments.select_related("expert", "assigned_by"))
     assigned = {a.expert_id for a in assignments}
     conflicts = {c.expert_id: c for c in ConflictOfInterest.objects.filter(organization=application.organization)}
-    candidates = [{"expert": e, "conflict": conflicts.get(e.pk), "chosen": str(e.pk) in chosen}
+    candidates = [{"expert": e, "conflict": conflicts.get(e.pk), "chosen": e.pk in chosen}
                   for e in assigning.experts() if e.pk not in assigned]
     context = {"application": application, "assignments": assignments, "candidates": candidates, "error": error,
                "can_assign": application.phase.expert_review}

@@ -38,8 +38,8 @@ def conflicts(request):
     error = None
     choices = conflicts_domain.organizations_under_review()
     if request.method == "POST":
-        raw = request.POST.get("organization", "")
-        organization = choices.filter(pk=raw).first() if raw.isdigit() else None
+        chosen = forms.chosen_id(request.POST, "organization")
+        organization = choices.filter(pk=chosen).first() if chosen is not None else None
         if organization is None:
             errors["organization"] = _("请选择申报单位。")
         else:

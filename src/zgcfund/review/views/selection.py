@@ -73,6 +73,7 @@ def _detail(request, pk: int, errors=None, form=None, status=200):
     context = {"selection": selection, "result": selection.result, "method_name": domain.METHOD_NAMES[selection.method],
                "objections": selection.objections.select_related("application__organization", "recorded_by"),
                "listed": listed, "errors": errors or {}, "form": form or {}, "today": clock.today(),
+               "awaiting_notice_end": domain.awaiting_notice_end(selection),
                "conditions_notice": conditions_notice(selection.programme_year)}
     return render(request, "review/selection_detail.html", context, status=status)
 
@@ -94,13 +95,25 @@ def selection_confirm(request, pk: int):
 @require_POST
 def selection_publish(request, pk: int):
     selection = get_object_or_404(Selection, pk=pk)
-    raw = (request.POST.get("notice_days") or "").strip()
     try:
-        domain.publish(selection, request.user, int(raw) if raw.isdigit() else -1)
+        domain.publish(selection, request.user, forms.notice_days_input(request.POST))
     except domain.SelectionRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("遴选结果已公示。"))
+        messages.success(request, _("遴选结果已公示；各申报单位可在申报状态页看到结果。"))
+    return redirect("office:selection_detail", pk=pk)
+
+
+@office_required
+@require_POST
+def selection_end_notice(request, pk: int):
+    selection = get_object_or_404(Selection, pk=pk)
+    try:
+        moved = domain.end_notice(selection, request.user)
+    except domain.SelectionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("公示期满：%(n)s 项入选申报转入待签约。") % {"n": moved})
     return redirect("office:selection_detail", pk=pk)
 
 

@@ -6,12 +6,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zgcfund.accounts.models import Invitation, Membership, Organization, User
+from zgcfund.accounts.rules import is_office, is_signed_in
 
 
 def organizations_for(user) -> QuerySet[Organization]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_signed_in(user):
         return Organization.objects.none()
-    if user.is_office:
+    if is_office(user):
         return Organization.objects.all()
     membership = getattr(user, "membership", None)
     if membership is None:

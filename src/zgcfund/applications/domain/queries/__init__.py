@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from zgcfund.accounts.models.user import Role
+from zgcfund.accounts.rules import is_expert, is_office, is_signed_in
 from zgcfund.applications.models import Application, EvidenceFile, Record, Submission
 
 
 def applications_for(user) -> QuerySet[Application]:
     qs = Application.objects.select_related("organization", "programme_year")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_signed_in(user) or is_expert(user):
         return qs.none()
-    if user.is_office:
+    if is_office(user):
         return qs
-    if user.role == Role.EXPERT:
-        return qs.none()
     org = user.organization
     return qs.filter(organization=org) if org is not None else qs.none()
 
