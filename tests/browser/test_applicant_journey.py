@@ -202,7 +202,7 @@ def test_new_applicant_journey(live_server, page, make_user, open_window, tmp_pa
     # 4. K3.1: two park events with ≥ 60 participants each; the panel follows every save.
     page.locator(".editor-nav").get_by_role("link", name="K3.1", exact=True).click()
     expect(page.get_by_test_id("basic-condition")).to_contain_text("不少于2场")
-    expect(page.locator("#new-record").get_by_label("前期工作绩效（已发生）")).to_be_checked()
+    expect(page.locator("#new-record").get_by_label("前期工作绩效", exact=True)).to_be_checked()
     shot(page, "clause-k31-empty")
     add_record(page, {"日期": "2025-03-02", "名称/主题": "人工智能产业对接会", "园区": "海淀园", "参加人数": "85"},
                key="K3.1-001")

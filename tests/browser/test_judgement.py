@@ -54,7 +54,7 @@ def panel_row(page, clause: str):
 
 def new_record_form(page):
     form = page.locator("#new-record [data-testid=record-form]")
-    expect(form.get_by_label("前期工作绩效（已发生）")).to_be_checked()
+    expect(form.get_by_label("前期工作绩效", exact=True)).to_be_checked()
     return form
 
 
