@@ -4,6 +4,7 @@
     zgcfund validate FILE
     zgcfund schema [--output PATH]
     zgcfund programme [CODE_OR_PATH]
+    zgcfund remind [--days N]   (remind experts of the review due date; run daily)
     zgcfund manage ARGS...      (Django management commands)
 
 Exit 0 on a valid document whatever the outcome; 2 on an invalid document or
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--scoring", action="store_true", help="以Markdown表格输出分值方案")
     pr.set_defaults(func=cmd_programme)
 
+    sub.add_parser("remind", help="提醒尚未提交评审意见的专家（专家评审截止日前 N 天起，每天运行）", add_help=False)
     sub.add_parser("manage", help="Django 管理命令（migrate、runserver、load_programme …）", add_help=False)
     return parser
 
@@ -144,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         from zgcfund.web.manage import main as manage
 
         return manage(["zgcfund manage", *argv[1:]]) or 0
+    if argv[:1] == ["remind"]:  # the Django command of that name (review/management/commands/remind.py)
+        from zgcfund.web.manage import main as manage
+
+        return manage(["zgcfund manage", "remind", *argv[1:]]) or 0
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -193,13 +193,14 @@ def test_every_page_has_the_organization_and_page_x_of_y(windows_doc, windows_te
             assert windows_doc["organization"]["name"] in text
 
 
-def test_rejected_records_show_rule_id_and_reason(windows_doc, windows_text):
+def test_rejected_records_show_rule_name_id_and_reason(windows_doc, windows_text):
     text = "".join(windows_text)
-    prior = evaluate(windows_doc, load_programme(), "prior")
+    programme = load_programme()
+    prior = evaluate(windows_doc, programme, "prior")
     rejected = [r for c in prior["clauses"].values() for r in c["rejected"]]
     assert {r["rule"] for r in rejected} >= {"W-PRIOR", "W-2025", "W-INTL-STD", "X-ONCE"}
-    for r in rejected:
-        assert squash(f"{r['record']}[{r['rule']}]{r['message']}") in text, r
+    for r in rejected:  # the rule's Chinese name first, its ID after it: 〔2025年度（W-2025）〕
+        assert squash(f"{r['record']}〔{programme.rule_name(r['rule'])}（{r['rule']}）〕{r['message']}") in text, r
 
 
 def test_same_snapshot_gives_the_same_bytes(windows_doc, windows_pdf):

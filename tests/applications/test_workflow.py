@@ -87,7 +87,7 @@ def test_progress_steps():
 
 def test_a_key_without_a_sender_is_logged_not_sent(caplog):
     with caplog.at_level("INFO", logger="zgcfund.notifications"):
-        assert notifications.dispatch("application.submitted", 1, None) is False
+        assert notifications.dispatch("application.not_a_declared_key", 1, None) is False
     assert "not implemented" in caplog.text
 
 

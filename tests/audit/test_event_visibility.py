@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from tests.review.conftest import office_client, seed  # noqa: F401  (fixtures)
 from tests.review.test_expert import full_review, passed  # noqa: F401  (fixture)
-from tests.review.test_selection_web import confirmed, four, office_client, seed  # noqa: F401  (fixtures)
+from tests.review.test_selection_web import confirmed, four  # noqa: F401  (fixtures)
 
 import zgcfund
 from zgcfund.accounts.models import Membership

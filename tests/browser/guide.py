@@ -53,6 +53,9 @@ GUIDE_SCREENSHOTS = (
     "notice-lodged",
     "k32-notice-lead-days",
     "evidence-slots",
+    # test_mobile.py: the two phone pictures the applicant guide shows
+    "mobile-clause-menu",
+    "mobile-panel",
 )
 
 OFFICE_GUIDE = ROOT / "docs" / "guide" / "office.zh.md"
@@ -98,9 +101,31 @@ OFFICE_GUIDE_SCREENSHOTS = (
     "office-history",
 )
 
+#: Phone-sized pictures (375 px wide, tests/browser/test_mobile.py), all named mobile-…; they record how
+#: each role's main pages look on a phone (the applicant guide shows two, listed above).
+MOBILE_SCREENSHOTS = (
+    "mobile-home",
+    "mobile-menu-open",
+    "mobile-login",
+    "mobile-register",
+    "mobile-public-notice",
+    "mobile-dashboard",
+    "mobile-overview",
+    "mobile-clause",
+    "mobile-submit",
+    "mobile-status",
+    "mobile-office-dashboard",
+    "mobile-office-formal-review",
+    "mobile-office-assign",
+    "mobile-office-ranking",
+    "mobile-office-selection",
+    "mobile-expert-tasks",
+    "mobile-expert-review",
+)
+
 #: Each guide and the screenshots it shows.
 GUIDES = {GUIDE: GUIDE_SCREENSHOTS, OFFICE_GUIDE: OFFICE_GUIDE_SCREENSHOTS}
-ALL_SCREENSHOTS = GUIDE_SCREENSHOTS + OFFICE_GUIDE_SCREENSHOTS
+ALL_SCREENSHOTS = GUIDE_SCREENSHOTS + OFFICE_GUIDE_SCREENSHOTS + MOBILE_SCREENSHOTS
 
 # Test-only banner ("演示环境：…") is hidden in guide pictures: real users never see it.
 _HIDE_DEMO = ".demo-clock { display: none !important; }"
@@ -109,7 +134,8 @@ _HIDE_DEMO = ".demo-clock { display: none !important; }"
 def shot(page, name: str, *, full_page: bool = True, locator=None) -> Path:
     """Save a screenshot of the page (or of ``locator``) for the guide; returns the guide image path."""
     if name not in ALL_SCREENSHOTS:
-        raise ValueError(f"screenshot {name!r} is not in GUIDE_SCREENSHOTS or OFFICE_GUIDE_SCREENSHOTS (tests/browser/guide.py)")
+        raise ValueError(f"screenshot {name!r} is not in GUIDE_SCREENSHOTS, OFFICE_GUIDE_SCREENSHOTS or MOBILE_SCREENSHOTS "
+                         "(tests/browser/guide.py)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
     page.add_style_tag(content=_HIDE_DEMO)

@@ -10,6 +10,7 @@ import io
 import json
 
 import pytest
+from confirming import accept
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from guide import shot
@@ -115,6 +116,9 @@ def test_empty_corrupt_and_invalid_excel_files_import_nothing(live_server, page,
     def send(name: str, data: bytes) -> None:
         path = tmp_path / name
         path.write_bytes(data)
+        details = page.get_by_test_id("list-tools").locator("details")
+        if details.get_attribute("open") is None:  # folded once the list has records
+            details.locator("summary").click()
         page.get_by_test_id("list-tools").locator("input[type=file]").set_input_files(str(path))
         page.get_by_test_id("list-upload").get_by_role("button", name="上传并导入").click()
 
@@ -154,7 +158,7 @@ def test_json_import_with_unknown_field_changes_nothing(live_server, page, log_i
     path = tmp_path / "申报数据.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
     log_in(page, applicant).goto(live_server.url + reverse("applications:overview", args=[application.pk]))
-    page.get_by_role("link", name="导入申报数据（JSON）").click()
+    page.get_by_role("link", name="导入申报数据文件").click()
     page.get_by_label("申报数据文件（.json）").set_input_files(str(path))
     page.get_by_role("button", name="导入", exact=True).click()
     problems = page.get_by_test_id("import-problems")
@@ -186,14 +190,16 @@ def test_double_clicked_submit_makes_one_submission(live_server, page, log_in, a
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     page.get_by_test_id("commitment-box").check()
     page.locator("#id_commitment_scan").set_input_files([upload("承诺书.pdf", pdf_bytes(), "application/pdf")])
-    page.get_by_test_id("submit-button").dblclick()
-    expect(page.get_by_test_id("status-name")).to_have_text("已提交，待形式审查")
+    page.get_by_test_id("submit-button").click()
+    page.get_by_test_id("confirm-dialog-ok").dblclick()  # the final click, doubled
+    expect(page.get_by_test_id("status-name")).to_have_text("已提交，待形式审查", timeout=15_000)  # the real PDF
     assert len(posts) == 1, posts
     assert Submission.objects.count() == 1
 
     # The stale tab submits too: refused, with the reason; still one submission.
     other_tab.get_by_test_id("commitment-box").check()
     other_tab.get_by_test_id("submit-button").click()
+    accept(other_tab)
     expect(other_tab.get_by_test_id("submit-errors")).to_contain_text("申报书已于 ")
     expect(other_tab.get_by_test_id("submit-errors")).to_contain_text("提交，无需重复提交。")
     shot(other_tab, "submit-once")
@@ -208,11 +214,13 @@ def test_submit_again_with_the_same_scan_after_a_refusal(live_server, page, log_
     page.get_by_test_id("commitment-box").check()
     page.locator("#id_commitment_scan").set_input_files([scan])
     page.get_by_test_id("submit-button").click()
+    accept(page)
     expect(page.get_by_test_id("submit-errors")).to_contain_text("申报书在您打开提交页面后已被修改")
     expect(page.locator("#submit-form")).to_contain_text("已上传：承诺书.pdf")
     page.get_by_test_id("commitment-box").check()
     page.locator("#id_commitment_scan").set_input_files([scan])  # the applicant chooses the same file again
     page.get_by_test_id("submit-button").click()
+    accept(page)
     expect(page.get_by_test_id("status-name")).to_have_text("已提交，待形式审查", timeout=5_000)
     assert Submission.objects.count() == 1
 

@@ -9,6 +9,7 @@ the other expert's submitted review. The office guide's pictures of the expert's
 from __future__ import annotations
 
 import pytest
+from confirming import accept
 from django.urls import reverse
 from guide import shot
 from playwright.sync_api import expect
@@ -115,6 +116,7 @@ def test_expert_verifies_scores_and_submits_then_sees_the_others(live_server, pa
     score_input(page, "P5").fill("8")
     score_input(page, "P7").fill("7.5")
     page.get_by_test_id("submit-review").click()
+    accept(page, "不能再修改", ok="提交评审意见")
     errors = page.get_by_test_id("review-errors")
     expect(errors).to_contain_text("未保存，请修改以下内容：")
     expect(errors.locator("li")).to_have_text(["K3.1 分数：分数须在 0 至 14 之间。"])
@@ -132,6 +134,7 @@ def test_expert_verifies_scores_and_submits_then_sees_the_others(live_server, pa
     # Correct it and submit: locked, and now the other expert's submitted review shows (anonymised).
     score_input(page, "K3.1").fill("6.5")
     page.get_by_test_id("submit-review").click()
+    accept(page, "不能再修改", ok="提交评审意见")
     expect(page.locator(".messages")).to_contain_text("评审意见已提交，不能再修改。")
     expect(page.get_by_test_id("review-state")).to_contain_text("提交")
     expect(score_input(page, "K3.1")).to_be_disabled()

@@ -15,6 +15,7 @@ from guide import (
     GUIDE_SCREENSHOTS,
     GUIDES,
     MAX_BYTES,
+    MOBILE_SCREENSHOTS,
     OFFICE_GUIDE,
     OFFICE_GUIDE_SCREENSHOTS,
     _shrink,
@@ -58,6 +59,7 @@ def test_screenshot_names_are_unique_and_images_have_alt_text(guide, names):
 def test_no_picture_is_shared_between_guides_and_office_pictures_are_prefixed():
     assert len(ALL_SCREENSHOTS) == len(set(ALL_SCREENSHOTS))
     assert [n for n in OFFICE_GUIDE_SCREENSHOTS if not n.startswith("office-")] == []
+    assert [n for n in MOBILE_SCREENSHOTS if not n.startswith("mobile-")] == []
 
 
 def test_guide_images_are_modest_when_present():

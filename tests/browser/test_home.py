@@ -28,7 +28,7 @@ def test_home_page(live_server, page, screenshots):
     load_programme_year(programme)
 
     page.goto(live_server.url + "/")
-    expect(page).to_have_title("中关村社会组织支持项目管理系统")
+    expect(page).to_have_title(f"{programme.title} · 中关村社会组织支持项目管理系统")
     expect(page.locator(".site-brand__name")).to_have_text("中关村社会组织支持项目管理系统")
     expect(page.get_by_role("heading", level=1)).to_have_text(programme.title)
     ids = page.locator("[data-testid=clause-id]")

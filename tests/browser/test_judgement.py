@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from confirming import accept
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from guide import shot
@@ -88,6 +89,7 @@ def test_X_K3_TWO_three_k3_items_without_a_choice_submit_page_asks_for_the_choic
     page.get_by_test_id("commitment-box").check()
     page.locator("#id_commitment_scan").set_input_files([upload("承诺书.pdf", pdf_bytes(), "application/pdf")])
     page.get_by_test_id("submit-button").click()
+    accept(page)
     expect(page.get_by_test_id("submit-errors")).to_contain_text(
         "K3 的 K3.1、K3.2、K3.3 都有记录，最多只能计入 2 项（X-K3-TWO）")
     expect(page.get_by_test_id("submit-choices")).to_be_visible()
@@ -140,7 +142,7 @@ def test_K3_2_tianjin_registration_rejected_with_the_reason(live_server, page, l
     expect(row).to_have_attribute("data-status", "not_met")
     expect(row).not_to_contain_text("计入")
     reason = "企业“天津滨海智造科技有限公司”注册地“天津市滨海新区”不在北京，不属于在京新注册企业"
-    expect(row.locator(".eval-panel__reasons")).to_contain_text(f"K3.2 K3.2-001：{reason}")
+    expect(row.locator(".eval-panel__reasons")).to_contain_text(f"K3.2-001：{reason}")
     # Place and code agree (both Tianjin): the code-vs-place check has nothing to say.
     expect(row).not_to_contain_text("行政区划码")
     card.scroll_into_view_if_needed()
@@ -207,6 +209,7 @@ def test_K3_2_notice_lodged_then_registration_counted_with_working_days_shown(li
     expect(leads).to_contain_text(f"K3.2-001：提前 {lead} 个工作日")
     expect(leads).to_contain_text("系统登记 ZC-2025-000001")
     expect(leads).not_to_contain_text("自报日期")
+    page.get_by_test_id("details-K3.2-001").click()  # K3.2 is a list: the row's details open below it
     card = page.get_by_test_id("record-K3.2-001")
     expect(card).to_contain_text("ZC-2025-000001")
     expect(card.locator(".material-slot[data-material=notice]")).to_contain_text("已在系统中报送")
@@ -226,6 +229,7 @@ def test_evidence_slots_show_required_kinds_and_formal_review_lists_missing_ones
     save_record(application, applicant, "K3.1", K31_B)
     record = save_record(application, applicant, "K3.2", new_enterprise("北京智算科技有限公司", 41, capital=800))
     log_in(page, applicant).goto(url(live_server, "applications:clause", application.pk, "K3.2"))
+    page.get_by_test_id("details-K3.2-001").click()  # K3.2 is a list: the row's details open below it
     card = page.get_by_test_id("record-K3.2-001")
     notice_slot = card.locator(".material-slot[data-material=notice]")
     licence_slot = card.locator(".material-slot[data-material=licence]")

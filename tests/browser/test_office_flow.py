@@ -16,6 +16,7 @@ import io
 from unittest import mock
 
 import pytest
+from confirming import accept, dismiss
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from guide import shot
@@ -223,6 +224,7 @@ def test_formal_review_return_with_record_comment_resubmit_diff_and_pass(live_se
     expect(mine.get_by_text("已上传：承诺书.png")).to_be_visible()  # the sealed scan from the first submission
     mine.get_by_test_id("commitment-box").check()
     mine.get_by_test_id("submit-button").click()
+    accept(mine, "提交后申报书将锁定", ok="确认提交")
     expect(mine.locator(".messages")).to_contain_text("申报书已提交（第 2 次提交）")
     expect(mine.get_by_test_id("status-name")).to_have_text("已提交，待形式审查")
 
@@ -397,7 +399,7 @@ def test_expert_scores_ranking_selection_publication_and_objections(live_server,
 
     # Every expert's scores for one application (the ranking links each organization there).
     page.get_by_test_id("ranking-link").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{code} 排序")
+    expect(page.get_by_role("heading", level=1)).to_have_text("2025年中关村社会组织支持项目 排序")
     table = page.get_by_test_id("ranking-table")
     table.get_by_role("link", name=org.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"专家评审意见：{org.name}")
@@ -467,7 +469,7 @@ def test_expert_scores_ranking_selection_publication_and_objections(live_server,
 
     # Selection by count: preview, save a draft, confirm, publish.
     page.get_by_role("link", name="遴选", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{code} 遴选")
+    expect(page.get_by_role("heading", level=1)).to_have_text("2025年中关村社会组织支持项目 遴选")
     expect(page.get_by_role("radio", name="按数量")).to_be_checked()
     page.get_by_label("入选数量（按数量）").fill("1")
     page.get_by_test_id("preview").click()
@@ -483,6 +485,7 @@ def test_expert_scores_ranking_selection_publication_and_objections(live_server,
     expect(page.get_by_test_id("selection-state")).to_contain_text("草稿，尚未确认。")
     expect(page.get_by_role("heading", level=1)).to_contain_text("（按数量）")
     page.get_by_role("button", name="确认遴选结果").click()
+    accept(page, "确认后，本遴选结果不能再修改", ok="确认遴选结果")
     expect(messages_of(page)).to_contain_text("遴选结果已确认，此后不能修改。")
     expect(page.get_by_test_id("selection-state")).to_contain_text("确认，不能再修改")
     expect(page.get_by_test_id("confirm-form")).to_have_count(0)
@@ -491,18 +494,33 @@ def test_expert_scores_ranking_selection_publication_and_objections(live_server,
     assert visitor.goto(live_server.url + public_url).status == 404  # nothing public before 公示
     page.get_by_label("公示天数").fill("7")
     page.get_by_role("button", name="发布公示").click()
-    expect(messages_of(page)).to_contain_text("遴选结果已公示。")
+    # publishing cannot be undone: the dialog says so; cancelling sends nothing
+    expect(page.get_by_test_id("confirm-dialog")).to_contain_text("公示不能撤回")
+    dismiss(page)
+    expect(page.get_by_role("button", name="发布公示")).to_be_focused()
+    assert Selection.objects.get().published_at is None
+    page.get_by_role("button", name="发布公示").click()
+    accept(page, "各申报单位即可看到结果", ok="发布公示")
+    expect(messages_of(page)).to_contain_text("遴选结果已公示；各申报单位可在申报状态页看到结果。")
     expect(page.get_by_test_id("selection-state")).to_contain_text("已公示 7 天，至 2025-09-27")
     shot(page, "office-selection-published", full_page=False)
 
     # The public notice, seen by someone not logged in.
     expect(page.get_by_role("link", name="公示页面")).to_have_attribute("href", public_url)
     visitor.goto(live_server.url + public_url)
-    expect(visitor.get_by_role("heading", level=1)).to_have_text(f"{code} 遴选结果公示")
-    expect(visitor.get_by_test_id("notice-period")).to_contain_text("公示期 7 天：2025-09-20 至 2025-09-27。")
+    expect(visitor).to_have_title("遴选结果公示 · 2025年中关村社会组织支持项目")
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("2025年中关村社会组织支持项目遴选结果公示")
+    expect(visitor.get_by_test_id("notice-issuer")).to_have_text("中关村科技园区管理委员会")
+    expect(visitor.get_by_test_id("notice-published")).to_have_text("2025年9月20日")
+    expect(visitor.get_by_test_id("notice-period")).to_have_text("7 天：2025年9月20日 至 2025年9月27日")
+    objection = visitor.get_by_test_id("notice-objection")
+    expect(objection).to_contain_text("请于 2025年9月27日（公示期最后一天）前以书面形式提出")
+    expect(objection).to_contain_text("须署真实姓名")
+    expect(objection).to_contain_text("加盖单位公章")
+    expect(visitor.get_by_test_id("notice-contact")).to_contain_text("中关村科技园区管理委员会")
     public = visitor.get_by_test_id("public-table").locator("tbody tr")
     expect(public).to_have_count(1)
-    expect(public.first.get_by_role("cell")).to_have_text(["1", "1", org.name, "—", "—"])
+    expect(public.first.get_by_role("cell")).to_have_text(["1", "1", org.name])  # by count: no bands, no amounts
     expect(visitor.get_by_test_id("public-table")).not_to_contain_text(second.organization.name)
     expect(visitor.get_by_role("link", name="登录", exact=True)).to_be_visible()
     shot(visitor, "office-public-notice")

@@ -155,7 +155,7 @@ def test_scheme_edit_what_if_bad_value_new_version_and_ranking(live_server, page
     cap.fill("6")
     page.get_by_test_id("save-button").click()
     expect(messages_of(page)).to_contain_text("评分方案已保存为第 2 版（2025-office-2），排名已按新版本重新计算。")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{code} 第 2 版 当前版本")
+    expect(page.get_by_role("heading", level=1)).to_have_text("2025年中关村社会组织支持项目 第 2 版 当前版本")
     changes = page.get_by_test_id("version-changes")
     expect(changes.get_by_role("heading", level=2)).to_have_text("与第 1 版相比")
     expect(changes.locator("tbody tr")).to_have_count(1)
@@ -168,7 +168,7 @@ def test_scheme_edit_what_if_bad_value_new_version_and_ranking(live_server, page
     # The ranking follows version 2: 甲 first now.
     page.locator(".breadcrumbs").get_by_role("link", name=code).click()
     page.get_by_role("link", name="排序", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{code} 排序")
+    expect(page.get_by_role("heading", level=1)).to_have_text("2025年中关村社会组织支持项目 排序")
     expect(page.get_by_test_id("ranking-table").locator("tbody tr")).to_have_count(2)
     assert ranking_order(page) == [f"ranking-row-{strong_k.pk}", f"ranking-row-{strong_p.pk}"]
     ranking = page.get_by_test_id("ranking-table")
@@ -183,7 +183,7 @@ def test_scheme_edit_what_if_bad_value_new_version_and_ranking(live_server, page
     expect(versions.get_by_test_id("version-2")).to_contain_text("2025-office-2")
     expect(page.get_by_test_id("setup-events")).to_contain_text("加大园区服务活动的权重")
     versions.get_by_test_id("version-1").get_by_role("link", name="查看").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{code} 第 1 版")
+    expect(page.get_by_role("heading", level=1)).to_have_text("2025年中关村社会组织支持项目 第 1 版")
     expect(page.get_by_test_id("version-sha")).to_have_text(loaded.sha256)
     v1 = page.get_by_test_id("scheme-table").locator('tr[data-clause="K3.1"]')
     expect(cell(page.get_by_test_id("scheme-table"), v1, "基础分")).to_have_text("8")

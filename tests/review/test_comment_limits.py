@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from tests.review.test_expert import expert, make_expert, passed  # noqa: F401  (fixtures)
 from tests.review.test_formal import submitted  # noqa: F401  (fixture)
-from tests.review.test_selection_web import confirmed, four, office_client, seed  # noqa: F401  (fixtures)
+from tests.review.test_selection_web import confirmed, four  # noqa: F401  (fixtures)
 
 from zgcfund.programmes.domain import clock
 from zgcfund.programmes.domain.extensions import ExtensionRefused, grant_extension

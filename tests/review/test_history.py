@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 from tests.review.test_exports import K31, scored
-from tests.review.test_ranking_web import Seeder, same
+from tests.review.test_ranking_web import same
 
 from zgcfund.accounts.models.user import Role
 from zgcfund.applications.domain.editing import save_record
@@ -113,11 +113,6 @@ def test_history_query_count_is_fixed(reviewed, django_assert_max_num_queries):
 
 
 # --- selection -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def seed(loaded, make_org, make_user, office_user):
-    return Seeder(make_org, make_user, office_user)
-
 
 @pytest.fixture
 def published(seed, loaded, office_user):

@@ -64,17 +64,6 @@ def same(k31, p1):
     return [{"K3.1": k31, "P1": p1}] * 3
 
 
-@pytest.fixture
-def seed(loaded, make_org, make_user, office_user):
-    return Seeder(make_org, make_user, office_user)
-
-
-@pytest.fixture
-def office_client(client, office_user):
-    client.force_login(office_user)
-    return client
-
-
 def test_rows_from_database_match_the_core(seed, programme, loaded):
     a = seed.application("甲协会", scores=[{"K3.1": "10", "P1": "5"}, {"K3.1": "11", "P1": "6"}, {"K3.1": "12", "P1": "7"}])
     b = seed.application("乙协会", scores=same("8", "4"), minutes=5)

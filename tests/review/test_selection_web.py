@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
-from tests.review.test_ranking_web import Seeder, same
+from tests.review.test_ranking_web import same
 
 from zgcfund.audit.models import AuditEvent
 from zgcfund.review.domain import selection as domain
@@ -19,17 +19,6 @@ from zgcfund.review.interfaces import forms
 from zgcfund.review.models import Objection, Selection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.any_hour]  # dates are Beijing dates at any hour
-
-
-@pytest.fixture
-def seed(loaded, make_org, make_user, office_user):
-    return Seeder(make_org, make_user, office_user)
-
-
-@pytest.fixture
-def office_client(client, office_user):
-    client.force_login(office_user)
-    return client
 
 
 @pytest.fixture
@@ -134,7 +123,9 @@ def test_public_page_only_after_publication(four, office_client, office_user, lo
     page = office_client.get(public)
     html = page.content.decode()
     assert page.status_code == 200 and "甲协会" in html and "乙协会" not in html
-    assert selection.notice_ends_on.isoformat() in html
+    end = selection.notice_ends_on
+    assert f"{end.year}年{end.month}月{end.day}日" in html  # the notice's last day, as Chinese notices write dates
+    assert "中关村科技园区管理委员会" in html and "匿名异议" in html
 
 
 def test_export_is_xlsx_with_the_selected_rows(four, office_client, office_user, loaded):

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.review.test_expert import passed_application
 
 from zgcfund.accounts.domain import invitations as invitation_service
+from zgcfund.accounts.models import InboxNotice
 from zgcfund.accounts.models.organization import MemberRole
 from zgcfund.accounts.models.user import Role
 from zgcfund.review.domain import assignment as assigning
@@ -48,6 +49,9 @@ LIVE = row(LOGIN, 200, 200, 404, 404, 404, 404, 200)
 
 MATRIX: dict[str, dict] = {
     "accounts:check_credit_code": PUBLIC,
+    "accounts:inbox": row(LOGIN, 200, 200, 200, 200, 200, 200, 200),  # every signed-in user: their own notices
+    "accounts:inbox_notice": row(LOGIN, 200, 404, 404, 404, 404, 404, 404),  # the admin's notice: only the admin
+    "accounts:inbox_read_all": row(LOGIN, 302, 302, 302, 302, 302, 302, 302, method="POST"),
     "accounts:invitation_accept": row(404, 404, 404, 404, 404, 404, 404, 404),  # bogus token
     "accounts:invitation_revoke": row(LOGIN, 302, 403, 404, 404, 404, 404, 404, method="POST"),
     "accounts:login": row(200, 302, 302, 302, 302, 302, 302, 302),
@@ -70,6 +74,7 @@ MATRIX: dict[str, dict] = {
     "accounts:set_password_complete": PUBLIC,
     "applications:choices": row(LOGIN, 302, 302, 404, 404, 404, 404, 302, method="POST"),
     "applications:clause": LIVE,
+    "applications:commitment_pdf": LIVE,  # the pre-filled 承诺书: the organization's users and the office
     "applications:draft_pdf": LIVE,
     # known to the expert and the office, not theirs to change
     "applications:evidence_delete": row(LOGIN, 302, 302, 404, 404, 403, 404, 403, method="POST"),
@@ -85,6 +90,7 @@ MATRIX: dict[str, dict] = {
     # submitted: not editable, back to the overview
     "applications:import_json": row(LOGIN, 302, 302, 404, 404, 404, 404, 302),
     "applications:list_import": LIVE,
+    "applications:list_evidence": LIVE,  # a list clause's own files; uploading: its organization's users
     "applications:list_template": LIVE,
     "applications:notices": row(LOGIN, 200, 200, 200, 200, 404, 404, 404),
     "applications:overview": LIVE,
@@ -129,6 +135,7 @@ MATRIX: dict[str, dict] = {
     "office:programme_source": OFFICE,
     "office:programme_version": OFFICE,
     "office:programmes": OFFICE,
+    "office:review_due": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, method="POST"),
     "office:ranking": OFFICE,
     "office:review_report": OFFICE,
     "office:scheme_edit": OFFICE,
@@ -162,9 +169,11 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
                     "kind": "formal", "token": BOGUS_TOKEN, "uidb64": "MQ"},
         "applications:list_template": {"clause": "K1.1"},
         "applications:list_import": {"clause": "K1.1"},
+        "applications:list_evidence": {"clause": "K1.1"},
         "accounts:organization_certificate": {"pk": app.organization_id},
         "accounts:member_remove": {"pk": f["editor"].membership.pk},
         "accounts:invitation_revoke": {"pk": f["invitation"].pk},
+        "accounts:inbox_notice": {"pk": f["notice"].pk},
         "office:organization_detail": {"pk": app.organization_id},
         "office:account_detail": {"pk": f["editor"].pk},
         "office:account_send_link": {"pk": f["assigned_expert"].pk},
@@ -217,9 +226,11 @@ def people(make_org, make_user, org, applicant, other_applicant, office_user, op
     org.certificate_content_type = "image/png"
     org.save()
     evidence = application.evidence_files.get(kind="record")
+    notice = InboxNotice.objects.create(user=applicant, key="application.submitted", title="申报书已提交", body="…",
+                                        link=f"/applications/{application.pk}/status/")
     return {
         "application": application, "record": evidence.record, "evidence": evidence, "assignment": assignment,
-        "group": next(iter(programme.choice_groups)), "invitation": invitation, "editor": editor,
+        "group": next(iter(programme.choice_groups)), "invitation": invitation, "editor": editor, "notice": notice,
         "assigned_expert": assigned, "users": {
             "anonymous": None, "admin": applicant, "editor": editor, "unapproved": unapproved,
             "other_org": other_applicant, "assigned_expert": assigned, "unassigned_expert": unassigned,

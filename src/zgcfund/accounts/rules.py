@@ -65,6 +65,12 @@ def can_change_account(user, account) -> bool:
     return account is not None and is_office(user) and account.pk != user.pk
 
 
+@rules.predicate
+def is_recipient_of_notice(user, notice) -> bool:
+    """An inbox notice is its recipient's alone (the office included: nobody reads another's notices)."""
+    return notice is not None and is_signed_in(user) and notice.user_id == user.pk
+
+
 rules.add_perm("accounts.access_office", is_office)
 rules.add_perm("accounts.view_own_organization", is_member_of_an_organization)
 rules.add_perm("accounts.view_organization", is_applicant_of | is_office)
@@ -75,3 +81,5 @@ rules.add_perm("accounts.remove_member", can_remove_member)
 rules.add_perm("accounts.manage_accounts", is_office)
 rules.add_perm("accounts.change_account", can_change_account)
 rules.add_perm("accounts.view_security_log", is_office)
+rules.add_perm("accounts.view_inbox", is_signed_in)
+rules.add_perm("accounts.read_notice", is_recipient_of_notice)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zgcfund.accounts.views import auth, organization, registration
+from zgcfund.accounts.views import auth, inbox, organization, registration
 
 app_name = "accounts"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("register/sent/", registration.register_sent, name="register_sent"),
     path("register/confirm/<str:token>/", registration.register_confirm, name="register_confirm"),
     path("privacy/", registration.privacy, name="privacy"),
+    path("inbox/", inbox.notice_list, name="inbox"),
+    path("inbox/<int:pk>/", inbox.notice_detail, name="inbox_notice"),
+    path("inbox/read-all/", inbox.notice_read_all, name="inbox_read_all"),
     path("organization/", organization.organization, name="organization"),
     path("organization/edit/", organization.organization_edit, name="organization_edit"),
     path("organization/profile/", organization.organization_profile, name="organization_profile"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/status/", submission.status, name="status"),
     path("<int:pk>/withdraw/", submission.withdraw, name="withdraw"),
     path("<int:pk>/draft.pdf", submission.draft_pdf, name="draft_pdf"),
+    path("<int:pk>/commitment.pdf", submission.commitment_pdf, name="commitment_pdf"),
     path("<int:pk>/submissions/<int:number>/pdf/", submission.submission_pdf, name="submission_pdf"),
     *evidence_patterns,
     *list_patterns,

@@ -7,6 +7,7 @@ from zgcfund.applications.views import evidence
 
 urlpatterns = [
     path("<int:pk>/records/<int:record_pk>/evidence/", evidence.evidence_list, name="evidence_list"),
+    path("<int:pk>/clauses/<str:clause>/list-evidence/", evidence.list_evidence, name="list_evidence"),
     path("evidence/<int:evidence_pk>/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:evidence_pk>/thumbnail/", evidence.evidence_thumbnail, name="evidence_thumbnail"),
     path("evidence/<int:evidence_pk>/delete/", evidence.evidence_delete, name="evidence_delete"),

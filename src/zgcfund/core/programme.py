@@ -304,6 +304,33 @@ class Programme:
         ids |= set(self.data.get("named_rules", {}))
         return ids
 
+    @cached_property
+    def rule_names(self) -> dict[str, str]:
+        """Every rule ID's Chinese name, for people: a clause's title, a window's label, a cross rule's
+        gist (the ID itself stays a secondary tag beside the name)."""
+        names = {cid: c.title for cid, c in self.clauses.items()}
+        names |= {wid: w.label for wid, w in self.windows.items()}
+        names |= {rid: r.get("label", rid) for rid, r in self.data.get("named_rules", {}).items()}
+        for g in self.gates:
+            if g.kind == "choose":
+                members = self.choice_groups.get(g.group or "", [])
+                names[g.id] = f"{'、'.join(members)} 中选取 {g.choose} 项"
+            elif g.kind == "areas_met":
+                at_least = g.at_least
+                if isinstance(at_least, dict):
+                    p = self.parameters.get(at_least.get("param", ""))
+                    at_least = p.values[-1][1] if p and p.values else "若干"
+                family = self.families.get(g.family or "", {}).get("name", g.family)
+                names[g.id] = f"{family}至少具备 {at_least} 项"
+        names[self.same_work["id"]] = "同一工作只计入一类"
+        names |= {c["id"]: c.get("label", c["id"]) for c in self.acceptance_checks}
+        names["REVIEW"] = "评审核实"
+        return names
+
+    def rule_name(self, rule_id: str) -> str:
+        """The Chinese name of ``rule_id`` (the ID itself when unknown)."""
+        return self.rule_names.get(rule_id, rule_id)
+
     def _check_references(self) -> None:
         def check_ref(key: str, ref: dict | Ref) -> None:
             clause = ref.clause if isinstance(ref, Ref) else ref["clause"]

@@ -30,6 +30,10 @@ QUANTUM = Decimal("0.01")
 ROUNDING = ROUND_HALF_UP
 METHODS = ("mean", "trimmed_mean")
 ZERO = Decimal(0)
+# How an unranked row's reason begins (an ineligible row's reason comes first when both apply), so a
+# stored selection result tells "not eligible" from "eligible, its expert reviews unfinished".
+INELIGIBLE_REASON = "不符合申报条件："
+INCOMPLETE_REASON = "专家评分未完成："
 
 
 class RankingInputError(ValueError):
@@ -382,9 +386,9 @@ class RankingRow:
         parts = []
         if not self.eligible:
             rules = "；".join(f"{p.rule} {p.message}" for p in self.problems) or "未通过资格关口"
-            parts.append(f"不符合申报条件：{rules}")
+            parts.append(f"{INELIGIBLE_REASON}{rules}")
         if not self.complete:
-            parts.append("专家评分未完成：" + ("；".join(self.incomplete_reasons) or "评分不完整"))
+            parts.append(INCOMPLETE_REASON + ("；".join(self.incomplete_reasons) or "评分不完整"))
         return "；".join(parts) or None
 
     def value(self, name: str) -> Any:

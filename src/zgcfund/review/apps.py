@@ -14,3 +14,14 @@ class ReviewConfig(AppConfig):
         from zgcfund.review.domain.formal import open_comments
 
         feedback.open_comments = open_comments
+
+        # the selection's outcome at publication is worded here (the notice period's last day)
+        from zgcfund.applications.domain import notifications
+        from zgcfund.review.domain.notify import SENDERS
+
+        notifications.SENDERS.update(SENDERS)
+        # … and, once the selection is published, whether it was selected (the status page)
+        from zgcfund.applications.domain import outcome
+        from zgcfund.review.domain.selection import applicant_outcome
+
+        outcome.published_outcome = applicant_outcome

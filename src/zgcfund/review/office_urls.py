@@ -17,6 +17,7 @@ urlpatterns = [
     path("formal-review/<int:pk>/", formal.review, name="formal_review"),
     path("assign/", assign.assign_home, name="assign_home"),
     path("assign/<str:code>/", assign.assign_list, name="assign"),
+    path("assign/<str:code>/due/", assign.review_due, name="review_due"),
     path("assign/application/<int:pk>/", assign.assign_application, name="assign_application"),
     path("assignments/<int:pk>/unassign/", assign.unassign, name="unassign"),
     path("expert-reviews/<int:pk>/", assign.reviews, name="expert_reviews"),

@@ -64,5 +64,23 @@ def csrf_failure(request, reason: str = "") -> HttpResponse:
     what was typed (htmx gets a notice above the form, which stays as it is)."""
     record_security_event(SecurityEventKind.PERMISSION_DENIED, request, status=403, detail=f"CSRF: {reason}"[:500])
     htmx = request.headers.get("HX-Request") == "true"
-    template = "zgcfund/errors/csrf_notice.html" if htmx else "zgcfund/errors/csrf.html"
-    return render(request, template, {"reason": reason}, status=403)
+    if not htmx:
+        return render(request, "zgcfund/errors/csrf.html", {"reason": reason}, status=403)
+    # htmx: the page asks for a login (session ended) or offers to send the request again with a fresh token
+    # (js/session-renew.js); the typed values and chosen files stay in the form.
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        return login_needed(request, status=403, csrf=True)
+    response = render(request, "zgcfund/errors/csrf_renew.html", {"reason": reason}, status=403)
+    response[AUTH_HEADER] = "csrf"
+    return response
+
+
+AUTH_HEADER = "X-Zgcfund-Auth"
+
+
+def login_needed(request, *, status: int = 401, csrf: bool = False) -> HttpResponse:
+    """For an htmx request without a session (web.middleware.HtmxLoginMiddleware, csrf_failure): a login
+    form the page shows in a dialog, instead of the login page swapped into the form."""
+    response = render(request, "zgcfund/errors/login_notice.html", {"csrf": csrf}, status=status)
+    response[AUTH_HEADER] = "login"
+    return response

@@ -77,3 +77,31 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
+
+
+class HtmxLoginMiddleware:
+    """An htmx request whose session has ended answers 401 with a small re-login fragment (the page shows it
+    in a dialog and sends the request again after login, js/session-renew.js) instead of a redirect to the
+    login page, whose HTML htmx would otherwise swap into the form. Plain pages keep the redirect."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code in (301, 302, 303, 307, 308)
+                and request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+                and not getattr(getattr(request, "user", None), "is_authenticated", False)
+                and _is_login_redirect(response)):
+            from zgcfund.web.errors import login_needed
+
+            return login_needed(request)
+        return response
+
+
+def _is_login_redirect(response) -> bool:
+    from urllib.parse import urlsplit
+
+    from django.shortcuts import resolve_url
+
+    return urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "zgcfund.web.middleware.NoStoreMiddleware",  # personal data never cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "zgcfund.web.middleware.HtmxLoginMiddleware",  # htmx without a session: 401 and a re-login dialog
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zgcfund.web.errors.ServerErrorMiddleware",  # last: sees the view's exception first
 ]
@@ -194,6 +195,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION  # no collectstatic needed outside produ
 ZGCFUND_CLOCK_DATE = os.environ.get("ZGCFUND_CLOCK_DATE", "")
 if PRODUCTION and ZGCFUND_CLOCK_DATE:
     raise ImproperlyConfigured("ZGCFUND_CLOCK_DATE is for demo installations, never production.")
+
+# Who issues the public notice (公示) and where objections go; shown on the public 公示 page.
+ZGCFUND_NOTICE_ISSUER = os.environ.get("ZGCFUND_NOTICE_ISSUER", "中关村科技园区管理委员会")
+ZGCFUND_NOTICE_CONTACT = os.environ.get("ZGCFUND_NOTICE_CONTACT", "")
 
 EMAIL_BACKEND = os.environ.get(
     "ZGCFUND_EMAIL_BACKEND",

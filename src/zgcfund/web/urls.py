@@ -15,5 +15,9 @@ urlpatterns = [
     path("public/", include("zgcfund.review.public_urls")),
 ]
 
+# Production (DEBUG off) answers every error with a Chinese page, never Django's debug page: 400.html and
+# 404.html (with the site's navigation) through Django's defaults, 403 logged, 500 standalone (no database).
+handler400 = "django.views.defaults.bad_request"
 handler403 = "zgcfund.web.views.permission_denied"
+handler404 = "django.views.defaults.page_not_found"
 handler500 = "zgcfund.web.errors.server_error"

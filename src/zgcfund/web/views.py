@@ -102,12 +102,44 @@ def home(request: HttpRequest) -> HttpResponse:
         else:
             params = programme.params_on(timezone.localdate())
             context.update(
+                window=_window_state(row.code),
+                published_notice=_published_notice(row.code),
                 programme=programme,
                 families=_families(programme),
                 windows=_windows(programme, params),
                 rules=_rules(programme, params),
             )
     return render(request, "zgcfund/home.html", context)
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """The application window as a visitor reads it: open, not yet open or closed, with Beijing dates."""
+    state: str  # not_open | open | closed | unset
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
+    days_left: int | None = None
+
+
+def _window_state(code: str) -> WindowState:
+    from zgcfund.programmes.domain import clock
+    from zgcfund.programmes.models import ApplicationWindow
+
+    window = ApplicationWindow.objects.filter(code=code).first()
+    if window is None:
+        return WindowState("unset")
+    now = clock.now()
+    opens, closes = timezone.localtime(window.opens_at), timezone.localtime(window.closes_at)
+    state = window.state(now)
+    days_left = (closes.date() - timezone.localdate(now)).days if state == "open" else None
+    return WindowState(state, opens, closes, days_left)
+
+
+def _published_notice(code: str):
+    """The published selection (公示) of the programme, if any: the home page links its public page."""
+    from zgcfund.review.domain.selection import published
+
+    return published(code)
 
 
 @require_GET

@@ -55,8 +55,8 @@ from zgcfund.files.types import (
 
 __all__ = [  # the service the views use; file types and refusals come from zgcfund.files.types
     "COMMITMENT_TYPES", "RECORD_TYPES", "TYPES", "EvidenceRejected", "UploadRefused", "clean_name", "delete_evidence",
-    "download_name", "identify", "remove_files_on_commit", "set_material", "size_text", "store_commitment_scan",
-    "store_evidence", "stored_bytes", "upload_refusal",
+    "download_name", "identify", "list_files", "remove_files_on_commit", "set_material", "size_text",
+    "store_commitment_scan", "store_evidence", "store_list_evidence", "stored_bytes", "upload_refusal",
 ]
 
 class UploadRefused(EvidenceRejected):
@@ -125,6 +125,9 @@ def _too_big(name: str, size: int, limit: int) -> EvidenceRejected:
 
 def _duplicate(existing: EvidenceFile, record: Record | None) -> EvidenceRejected:
     at = date_format(timezone.localtime(existing.uploaded_at), "DATETIME_FORMAT")
+    if existing.kind == EvidenceKind.LIST:
+        return EvidenceRejected(_("%(clause)s 清单已上传相同文件“%(name)s”（上传于 %(at)s），未重复保存。") % {
+            "clause": existing.clause, "name": existing.name, "at": at}, existing)
     if record is None:
         return EvidenceRejected(_("已上传相同的承诺书扫描件“%(name)s”（上传于 %(at)s），未重复保存。") % {
             "name": existing.name, "at": at}, existing)
@@ -158,22 +161,24 @@ def _check_allowed(application: Application, name: str, size: int) -> None:
             "name": name, "size": size_text(size), "used": size_text(used), "limit": size_text(limit)})
 
 
-def _same_file(application: Application, kind: str, record: Record | None, digest: str) -> EvidenceFile | None:
-    return EvidenceFile.objects.filter(application=application, kind=kind, record=record, sha256=digest).first()
+def _same_file(application: Application, kind: str, record: Record | None, digest: str,
+               clause: str = "") -> EvidenceFile | None:
+    return EvidenceFile.objects.filter(application=application, kind=kind, record=record, clause=clause,
+                                       sha256=digest).first()
 
 
 def _store(application: Application, user, uploaded_file, *, kind: str, record: Record | None,
-           allowed: frozenset[str], material: str = "") -> EvidenceFile:
+           allowed: frozenset[str], material: str = "", clause: str = "") -> EvidenceFile:
     refusal = upload_refusal(application)
     if refusal:  # before reading the file
         raise UploadRefused(refusal)
     checked = _check(uploaded_file, allowed)
-    existing = _same_file(application, kind, record, checked.sha256)
+    existing = _same_file(application, kind, record, checked.sha256, clause)
     if existing is not None and existing.file:
         raise _duplicate(existing, record)
     _check_allowed(application, checked.name, checked.size)
     evidence = existing or EvidenceFile(application=application, record=record, kind=kind, name=checked.name,
-                                        sha256=checked.sha256, material=material)
+                                        sha256=checked.sha256, material=material, clause=clause)
     if material:
         evidence.material = material
     filled_reference = existing is not None
@@ -203,7 +208,7 @@ def _store(application: Application, user, uploaded_file, *, kind: str, record: 
             _touch(application, user, evidence)
     except IntegrityError:  # the same file, uploaded by a colleague at the same moment
         _remove_files(written)
-        current = _same_file(application, kind, record, checked.sha256)
+        current = _same_file(application, kind, record, checked.sha256, clause)
         if current is not None:
             raise _duplicate(current, record) from None
         raise
@@ -218,7 +223,12 @@ def _audit_upload(application, user, evidence: EvidenceFile, record: Record | No
     changes = {"name": evidence.name, "sha256": evidence.sha256, "size": evidence.size,
                "content_type": evidence.content_type, "record": record.key if record else None,
                "material": evidence.material, "filled_reference": filled}
-    if record is None:
+    if evidence.kind == EvidenceKind.LIST:
+        changes["clause"] = evidence.clause
+        record_event("evidence.upload", _("上传 %(clause)s 清单汇总材料“%(name)s”") % {
+            "clause": evidence.clause, "name": evidence.name}, actor=user, application=application, obj=evidence,
+            changes=changes, visibility=Visibility.ORGANIZATION)
+    elif record is None:
         record_event("evidence.commitment", _("上传承诺书盖章扫描件“%(name)s”") % {"name": evidence.name},
                      actor=user, application=application, obj=evidence, changes=changes, visibility=Visibility.ORGANIZATION)
     else:
@@ -292,6 +302,25 @@ def set_material(application: Application, user, evidence: EvidenceFile, materia
         _touch(application, user, evidence)
 
 
+def store_list_evidence(application: Application, user, clause: str, uploaded_file) -> EvidenceFile:
+    """Store a file of a list clause as a whole (e.g. K1.1 调研企业名单 as one table): checked by content
+    like a record's file, kept once per list (same SHA-256), not part of any record. Raises EditRefused
+    or EvidenceRejected (nothing stored)."""
+    from zgcfund.applications.domain.lists import TABLE_CLAUSES
+
+    ensure_editable(application)
+    if clause not in TABLE_CLAUSES:
+        raise ValueError(f"{clause} is not a list clause")
+    return _store(application, user, uploaded_file, kind=EvidenceKind.LIST, record=None, allowed=RECORD_TYPES,
+                  clause=clause)
+
+
+def list_files(application: Application, clause: str):
+    """The files of list clause ``clause`` as a whole, oldest first."""
+    return EvidenceFile.objects.filter(application=application, kind=EvidenceKind.LIST, clause=clause) \
+        .select_related("uploaded_by")
+
+
 def store_commitment_scan(application: Application, user, uploaded_file) -> EvidenceFile:
     """Store the signed and sealed commitment letter (承诺书) scan: PDF, JPEG or PNG."""
     ensure_editable(application)
@@ -312,12 +341,15 @@ def delete_evidence(application: Application, user, evidence: EvidenceFile) -> N
             raise EvidenceRejected(_("承诺书扫描件“%(name)s”已随申报书提交，不能删除。") % {"name": evidence.name}) from None
         if not deleted:
             return  # already gone (a colleague deleted it)
-        where = evidence.record.key if evidence.record_id else _("承诺书")
+        where = (evidence.record.key if evidence.record_id
+                 else _("%(clause)s 清单") % {"clause": evidence.clause} if evidence.kind == EvidenceKind.LIST
+                 else _("承诺书"))
         record_event("evidence.delete", _("删除支撑材料“%(name)s”（%(where)s）") % {"name": evidence.name, "where": where},
                      actor=user, application=application, obj=evidence,
                      changes={"before": {"name": evidence.name, "sha256": evidence.sha256, "size": evidence.size,
                                          "content_type": evidence.content_type,
-                                         "record": evidence.record.key if evidence.record_id else None}},
+                                         "record": evidence.record.key if evidence.record_id else None,
+                                         "clause": evidence.clause or None}},
                      visibility=Visibility.ORGANIZATION)
         _touch(application, user, evidence)
         names = [evidence.file.name, evidence.thumbnail.name]

@@ -33,6 +33,8 @@ from zgcfund.core.vocabulary import party_key
 
 LIST_CLAUSES = ("K1.1", "K1.3", "K3.2", "K3.3")
 """The clauses whose records are long lists, with Excel templates and imports."""
+TABLE_CLAUSES = (*LIST_CLAUSES, "K1.2", "K5.3")
+"""The clauses shown as a searchable, paged table with a clause-level upload (enterprise lists too)."""
 
 APPEND, REPLACE = "append", "replace"
 MODES = (APPEND, REPLACE)

@@ -69,6 +69,10 @@ class RecordForm(forms.Form):
     def __init__(self, *args, clause: ClauseDef, record: Record | None = None, organization=None, **kwargs):
         """``organization``: whose 注册前信息报送 a K3.2/K3.3 record may name (a select of them)."""
         self.clause, self.record = clause, record
+        if record is not None and "auto_id" not in kwargs:
+            # an edit form opens inside the clause page next to the new-record form: ids (labels, the error
+            # summary's links) must not repeat
+            kwargs["auto_id"] = f"id_r{record.pk}_%s"
         if record is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_for(clause, record)
         self.notice_link = notice_fields(clause)  # (date field, self-declared flag) or None

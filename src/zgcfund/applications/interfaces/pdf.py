@@ -351,6 +351,7 @@ def _context(snap: ApplicationSnapshot) -> dict[str, Any]:
         "engine": {k: snap.evaluation_prior.get(k, "") for k in ("engine_version", "scoring_version", "programme_sha256")},
         "evidence": evidence,
         "evidence_pending": sum(1 for e in evidence if not e["uploaded"]),
+        "programme": prog,  # rule names (programme_tags.rule_text): from the frozen programme, never the database
     }
 
 

@@ -12,6 +12,7 @@ from zgcfund.files.storage import private_storage
 class EvidenceKind(models.TextChoices):
     RECORD = "record", _("记录支撑材料")
     COMMITMENT = "commitment", _("承诺书盖章扫描件")
+    LIST = "list", _("清单汇总材料")  # a list clause's own file (e.g. 调研企业名单 as one table), not one record's
 
 
 class EvidenceFile(models.Model):
@@ -25,6 +26,8 @@ class EvidenceFile(models.Model):
     # which kind of supporting material the clause names this file is (programme file `evidence_kinds`
     # key, e.g. K3.2 "licence"); blank: not classified
     material = models.CharField(_("材料类型"), max_length=40, blank=True, default="")
+    # kind LIST: the list clause (domain.lists.TABLE_CLAUSES) the file belongs to; blank otherwise
+    clause = models.CharField(_("条款"), max_length=10, blank=True, default="")
     name = models.CharField(_("文件名"), max_length=200)
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
@@ -42,6 +45,8 @@ class EvidenceFile(models.Model):
         constraints = (
             models.UniqueConstraint(fields=["record", "sha256"], condition=Q(record__isnull=False),
                                     name="evidence_once_per_record"),
+            models.UniqueConstraint(fields=["application", "clause", "sha256"], condition=Q(kind="list"),
+                                    name="evidence_once_per_list"),
         )
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from zgcfund.accounts.views.access import allowed, get_permitted_or_404
 from zgcfund.applications.domain import feedback
@@ -34,17 +36,35 @@ def may_edit(request, application: Application) -> bool:
 
 def application_context(request, application: Application, *, with_panel: bool = True) -> dict:
     programme = programme_of(application)
+    review = feedback.open_comments(application)
     context = {
         "application": application,
         "programme": programme,
         "can_edit": may_edit(request, application),
         "edit_refusal": edit_refusal(application),
         "window": window_for(application),
-        "return_review": feedback.open_comments(application),
+        "return_review": review,
+        "return_comments": comment_links(application, review),
     }
     if with_panel:
         context.update(panel_context(application, programme))
     return context
+
+
+def comment_links(application: Application, review) -> list[dict]:
+    """The returning review's comments on records, each with the URL opening its record on the clause
+    page (a list clause: the table page holding it, the row opened)."""
+    if review is None:
+        return []
+    comments = list(review.record_comments.all())
+    pks = dict(application.records.filter(key__in=[c.record_key for c in comments]).values_list("key", "pk"))
+    out = []
+    for c in comments:
+        url = reverse("applications:clause", kwargs={"pk": application.pk, "clause": c.clause})
+        if c.record_key in pks:
+            url += "?" + urlencode({"record": c.record_key}) + f"#record-{pks[c.record_key]}"
+        out.append({"comment": c, "url": url, "exists": c.record_key in pks})
+    return out
 
 
 def panel_context(application: Application, programme=None) -> dict:

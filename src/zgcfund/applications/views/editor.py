@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,8 +24,10 @@ from zgcfund.applications.domain.editing import (
     set_choices,
     window_for,
 )
-from zgcfund.applications.domain.lists import LIST_CLAUSES
+from zgcfund.applications.domain.evidence import list_files
+from zgcfund.applications.domain.lists import LIST_CLAUSES, TABLE_CLAUSES
 from zgcfund.applications.domain.notices import NOTICE_REF, notice_fields
+from zgcfund.applications.interfaces import record_table
 from zgcfund.applications.interfaces.forms import RecordForm, display_value
 from zgcfund.applications.views.common import (
     application_context,
@@ -48,7 +51,8 @@ def _with_headers(response, headers: dict[str, str]):
 def _clause_body(request, context: dict, application, clause_def, message: str, phase: str = "prior"):
     """htmx, after a record was added, saved or deleted: the clause's records and a blank form again,
     with ``message`` as the flash, and the headers that refresh the panel."""
-    context.update(_records_context(application, clause_def), clause=clause_def,
+    state = record_table.state_from_url(getattr(request.htmx, "current_url", None))  # the table page the user was on
+    context.update(_records_context(application, clause_def, state), clause=clause_def,
                    form=_blank_form(clause_def, application, phase), flash=message)
     return _with_headers(render(request, "applications/_clause_body.html", context), CHANGED)
 
@@ -96,16 +100,29 @@ def _clause_groups(programme, counts: dict[str, int]):
 @require_GET
 def overview(request, pk: int):
     application = get_application(request, pk)
+    return render(request, "applications/overview.html", _overview_context(request, application))
+
+
+def _overview_context(request, application, refused: tuple[str, list[str], str] | None = None) -> dict:
+    """The overview page; ``refused`` (group, the choices as posted, why): a K1/K3 choice that was not saved
+    is shown as the user made it, marked, with the error summary linking to it."""
     context = application_context(request, application)
     programme = context["programme"]
     counts = dict(application.records.values_list("clause").annotate(n=Count("id")).values_list("clause", "n"))
+    groups = []
+    for g, members in programme.choice_groups.items():
+        if refused and refused[0] == g:
+            groups.append((g, members, refused[1], _limit(programme, g), refused[2]))
+        else:
+            groups.append((g, members, application.choices.get(g, []), _limit(programme, g), ""))
     context.update(
         families=_clause_groups(programme, counts),
         record_total=sum(counts.values()),
-        choice_groups=[(g, members, application.choices.get(g, []), _limit(programme, g))
-                       for g, members in programme.choice_groups.items()],
+        choice_groups=groups,
+        summary_errors=[{"field": f"choice-{refused[0]}-{programme.choice_groups[refused[0]][0]}",
+                         "message": refused[2]}] if refused else [],
     )
-    return render(request, "applications/overview.html", context)
+    return context
 
 
 def _limit(programme, group: str):
@@ -137,20 +154,45 @@ def _shown(spec, record, linked) -> str:
     return text
 
 
-def _records_context(application, clause_def):
-    records = list(application.records.filter(clause=clause_def.id).prefetch_related("evidence_files"))
+def _records_context(application, clause_def, state: record_table.TableState | None = None):
     review = feedback.open_comments(application)
     comments = {c.record_key: c.comment for c in review.record_comments.all()} if review else {}
-    return {"rows": _record_rows(clause_def, records, comments), "record_count": len(records)}
+    if clause_def.id in TABLE_CLAUSES:
+        return _list_context(application, clause_def, comments, state or record_table.TableState())
+    records = list(application.records.filter(clause=clause_def.id).prefetch_related("evidence_files"))
+    rows = _record_rows(clause_def, records, comments)
+    if state is not None and state.record:
+        for row in rows:
+            row["target"] = row["record"].key == state.record
+    return {"rows": rows, "record_count": len(records)}
+
+
+def _list_context(application, clause_def, comments: dict[str, str], state: record_table.TableState) -> dict:
+    """A list clause: one page of the searched, sorted table; evidence fetched for that page only."""
+    linked = notice_fields(clause_def)
+    records = list(application.records.filter(clause=clause_def.id))
+    rows = record_table.build_rows(clause_def, records, comments, lambda spec, r: _shown(spec, r, linked))
+    table = record_table.table(clause_def, rows, state, base_url=reverse(
+        "applications:clause", kwargs={"pk": application.pk, "clause": clause_def.id}))
+    prefetch_related_objects([row.record for row in table.rows], "evidence_files")
+    return {"list_table": table, "record_count": len(records), "is_list": True,
+            "list_files": list(list_files(application, clause_def.id))}
 
 
 @login_required
 @require_GET
 def clause_page(request, pk: int, clause: str):
     application = get_application(request, pk)
+    state = record_table.state_from(request.GET)
+    if clause in TABLE_CLAUSES and request.htmx and request.htmx.target == "list-table" \
+            and not request.htmx.history_restore_request:  # search, sort, page: the table alone
+        context = application_context(request, application, with_panel=False)
+        clause_def = _clause_or_404(context["programme"], clause)
+        context.update(_records_context(application, clause_def, state), clause=clause_def)
+        return _vary(render(request, "applications/lists/_list_table.html", context))
     context = application_context(request, application)
     clause_def = _clause_or_404(context["programme"], clause)
-    context.update(_records_context(application, clause_def))
+    context.update(_records_context(application, clause_def, state))
     context.update(
         clause=clause_def,
         form=_blank_form(clause_def, application) if context["can_edit"] else None,
@@ -159,7 +201,26 @@ def clause_page(request, pk: int, clause: str):
         notices_url=reverse("applications:notices") if notice_fields(clause_def) and _is_member(request, application)
         else None,
     )
-    return render(request, "applications/clause.html", context)
+    return _vary(render(request, "applications/clause.html", context))
+
+
+def _vary(response):
+    """The clause page and its table alone share a URL: caches must tell them apart."""
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _inline_form(request) -> bool:
+    """The list table's inline form (above the table) asked for a form (htmx)."""
+    return bool(request.htmx) and request.htmx.target == "list-form"
+
+
+def _record_url(application, clause: str, record) -> str:
+    """The clause page showing ``record`` (a list clause: the table page holding it)."""
+    url = reverse("applications:clause", kwargs={"pk": application.pk, "clause": clause})
+    if clause in TABLE_CLAUSES:
+        url += "?" + record_table.TableState(record=record.key).query(record=record.key)
+    return url + f"#record-{record.pk}"
 
 
 def _is_member(request, application) -> bool:
@@ -195,13 +256,16 @@ def record_new(request, pk: int, clause: str):
         else:
             message = _("已新增记录 %(key)s：%(title)s") % {"key": record.key, "title": record.title}
             if request.htmx:
+                context["new_form_open"] = True  # a list's inline form stays open for the next record
                 return _clause_body(request, context, application, clause_def, message, form.cleaned_data["phase"])
             messages.success(request, message)
-            return redirect(reverse("applications:clause", kwargs={"pk": pk, "clause": clause}) + f"#record-{record.pk}")
+            return redirect(_record_url(application, clause, record))
     # htmx swaps only 2xx responses: a form with errors goes back as 200 to it, 422 to a plain browser.
     status = 422 if request.method == "POST" and not request.htmx else 200
     context.update(clause=clause_def, form=form, action=reverse("applications:record_new", args=[pk, clause]))
     template = "applications/_record_form.html" if request.htmx else "applications/record_form_page.html"
+    if _inline_form(request) and request.method == "GET":
+        template = "applications/lists/_list_form.html"
     return render(request, template, context, status=status)
 
 
@@ -239,12 +303,14 @@ def record_edit(request, pk: int, record_pk: int):
             if request.htmx:
                 return _clause_body(request, context, application, clause_def, message)
             messages.success(request, message)
-            return redirect(reverse("applications:clause", kwargs={"pk": pk, "clause": record.clause}) + f"#record-{record.pk}")
+            return redirect(_record_url(application, record.clause, record))
     context.update(clause=clause_def, form=form, record=record, conflict=conflict,
                    conflict_values=_record_rows(clause_def, [conflict])[0]["values"] if conflict else None,
                    action=reverse("applications:record_edit", args=[pk, record.pk]))
     status = 200 if request.htmx or request.method != "POST" else (409 if conflict else 422)
     template = "applications/_record_form.html" if request.htmx else "applications/record_form_page.html"
+    if _inline_form(request) and request.method == "GET":
+        template = "applications/lists/_list_form.html"
     return render(request, template, context, status=status)
 
 
@@ -285,10 +351,14 @@ def choices(request, pk: int, group: str):
         version = int(request.POST.get("lock_version", ""))
     except ValueError:
         version = application.lock_version
+    chosen = request.POST.getlist("chosen")
     try:
-        set_choices(application, request.user, group, request.POST.getlist("chosen"), version)
+        set_choices(application, request.user, group, chosen, version)
     except RecordInvalid as exc:
-        messages.error(request, pgettext("list separator", "；").join(p.message for p in exc.problems))
+        # not saved: the page again with the choices as made (kept and marked, not cleared) and the summary
+        why = pgettext("list separator", "；").join(p.message for p in exc.problems) + _("。未保存，请取消多选的项后再保存。")
+        context = _overview_context(request, application, (group, chosen, why))
+        return render(request, "applications/overview.html", context, status=422)
     except (EditRefused, StaleEdit) as exc:
         messages.error(request, exc.message)
     else:

@@ -20,22 +20,28 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zgcfund.accounts.domain import ratelimit
 from zgcfund.accounts.views.access import allowed, get_permitted_or_404
+from zgcfund.applications.domain.document import programme_of
 from zgcfund.applications.domain.editability import EditRefused
 from zgcfund.applications.domain.evidence import (
     EvidenceRejected,
     UploadRefused,
     delete_evidence,
     download_name,
+    list_files,
     set_material,
     store_evidence,
+    store_list_evidence,
 )
+from zgcfund.applications.domain.lists import TABLE_CLAUSES
 from zgcfund.applications.models import EvidenceFile
+from zgcfund.applications.models.evidence import EvidenceKind
 from zgcfund.applications.views.common import get_application
 from zgcfund.audit.domain.downloads import record_download
 from zgcfund.audit.domain.security import SecurityEventKind, record_security_event
 from zgcfund.core.numbers import display_number
 
 PARTIAL = "applications/evidence/_record_evidence.html"
+LIST_PARTIAL = "applications/evidence/_list_evidence.html"
 EVALUATION_CHANGED = "evaluation-changed"
 INLINE_TYPES = ("image/", "application/pdf")
 
@@ -90,6 +96,73 @@ def _partial(request, application, record, *, errors=(), notices=(), saved=(), c
     return response
 
 
+def _list_partial(request, application, clause: str, *, errors=(), notices=(), saved=(), changed=False) -> HttpResponse:
+    response = render(request, LIST_PARTIAL, {
+        "application": application, "clause": programme_of(application).clauses[clause],
+        "list_files": list(list_files(application, clause)), "can_edit": _can_edit(request.user, application),
+        "evidence_errors": list(errors), "evidence_notices": list(notices), "evidence_saved": list(saved),
+        "next_url": _current_page(request), "EVIDENCE_MAX_MB": _max_mb(),
+    })
+    if changed:
+        response["HX-Trigger"] = EVALUATION_CHANGED
+    return response
+
+
+def _store_uploads(request, rate_key: str, store) -> tuple[list[str], list[str], list[str]]:
+    """Store each file posted as ``files`` with ``store(uploaded)``: (errors, notices, saved names). A refusal
+    that holds for every file (rate limit, not editable, quota) stops the loop; a rejected file does not."""
+    files = request.FILES.getlist("files")
+    errors, notices, saved = [], [], []
+    if not files:
+        errors.append(_("请选择要上传的文件。"))
+    for uploaded in files:
+        refusal = upload_rate_refusal(request, rate_key)
+        if refusal:
+            errors.append(refusal)
+            break
+        try:
+            evidence = store(uploaded)
+        except (EditRefused, UploadRefused) as exc:
+            errors.append(exc.message)
+            break  # the same refusal for every file
+        except EvidenceRejected as exc:
+            errors.append(exc.message)
+        else:
+            saved.append(evidence.name)
+            notices.extend(evidence.notices)
+    return errors, notices, saved
+
+
+def _flash(request, errors: list[str], notices: list[str], saved: list[str]) -> None:
+    if saved:
+        names = pgettext("list separator", "、").join(saved)
+        messages.success(request, _("已上传 %(n)d 个文件：%(names)s") % {"n": len(saved), "names": names})
+    for text in notices:
+        messages.warning(request, text)
+    for text in errors:
+        messages.error(request, text)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_evidence(request, pk: int, clause: str):
+    """The files of a list clause as a whole (not of one record): list (htmx partial) and upload."""
+    application = get_application(request, pk)
+    if clause not in TABLE_CLAUSES:
+        raise Http404
+    if request.method == "GET":
+        return _list_partial(request, application, clause)
+    if not allowed(request.user, "applications.change_application", application):
+        raise PermissionDenied
+    errors, notices, saved = _store_uploads(
+        request, f"application {application.pk} list {clause}",
+        lambda uploaded: store_list_evidence(application, request.user, clause, uploaded))
+    if request.htmx:
+        return _list_partial(request, application, clause, errors=errors, notices=notices, saved=saved)
+    _flash(request, errors, notices, saved)
+    return redirect(_back(request, reverse("applications:clause", args=[application.pk, clause])))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_list(request, pk: int, record_pk: int):
@@ -99,34 +172,12 @@ def evidence_list(request, pk: int, record_pk: int):
         return _partial(request, application, record)
     if not allowed(request.user, "applications.change_application", application):
         raise PermissionDenied
-    files = request.FILES.getlist("files")
-    errors, notices, saved = [], [], []
-    if not files:
-        errors.append(_("请选择要上传的文件。"))
-    for uploaded in files:
-        refusal = upload_rate_refusal(request, f"application {application.pk} record {record.key}")
-        if refusal:
-            errors.append(refusal)
-            break
-        try:
-            evidence = store_evidence(application, request.user, record, uploaded, request.POST.get("material", ""))
-        except (EditRefused, UploadRefused) as exc:
-            errors.append(exc.message)
-            break  # the same refusal for every file
-        except EvidenceRejected as exc:
-            errors.append(exc.message)
-        else:
-            saved.append(evidence.name)
-            notices.extend(evidence.notices)
+    errors, notices, saved = _store_uploads(
+        request, f"application {application.pk} record {record.key}",
+        lambda uploaded: store_evidence(application, request.user, record, uploaded, request.POST.get("material", "")))
     if request.htmx:
         return _partial(request, application, record, errors=errors, notices=notices, saved=saved, changed=bool(saved))
-    if saved:
-        names = pgettext("list separator", "、").join(saved)
-        messages.success(request, _("已上传 %(n)d 个文件：%(names)s") % {"n": len(saved), "names": names})
-    for text in notices:
-        messages.warning(request, text)
-    for text in errors:
-        messages.error(request, text)
+    _flash(request, errors, notices, saved)
     return redirect(_back(request, reverse("applications:record_edit", args=[application.pk, record.pk])))
 
 
@@ -147,8 +198,9 @@ def evidence_download(request, evidence_pk: int):
     response = FileResponse(_open(evidence.file), as_attachment=not inline, filename=download_name(evidence),
                             content_type=content_type)
     if request.method == "GET":  # HEAD sends no content
-        record_download(request, "download.evidence", _("下载支撑材料“%(name)s”") % {"name": evidence.name},
-                        application=evidence.application, obj=evidence)
+        summary = (_("下载承诺书盖章扫描件“%(name)s”") if evidence.kind == "commitment"
+                   else _("下载支撑材料“%(name)s”")) % {"name": evidence.name}
+        record_download(request, "download.evidence", summary, application=evidence.application, obj=evidence)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -181,6 +233,8 @@ def evidence_delete(request, evidence_pk: int):
         errors.append(exc.message)
     if request.htmx and record is not None:
         return _partial(request, application, record, errors=errors, changed=changed)
+    if request.htmx and evidence.kind == EvidenceKind.LIST:
+        return _list_partial(request, application, evidence.clause, errors=errors)
     if changed:
         messages.success(request, _("已删除文件“%(name)s”。") % {"name": evidence.name})
     for text in errors:
@@ -190,7 +244,8 @@ def evidence_delete(request, evidence_pk: int):
         response["HX-Refresh"] = "true"
         return response
     fallback = (reverse("applications:record_edit", args=[application.pk, record.pk]) if record is not None
-                else reverse("applications:submit", args=[application.pk]))
+                else reverse("applications:clause", args=[application.pk, evidence.clause])
+                if evidence.kind == EvidenceKind.LIST else reverse("applications:submit", args=[application.pk]))
     return redirect(_back(request, fallback))
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zgcfund.accounts.views.access import allowed, get_permitted_or_404
-from zgcfund.applications.domain import workflow
+from zgcfund.applications.domain import outcome, workflow
 from zgcfund.applications.domain.editing import EditRefused
 from zgcfund.applications.domain.evidence import EvidenceRejected, store_commitment_scan
 from zgcfund.applications.domain.submission import (
@@ -41,6 +41,7 @@ def submit(request, pk: int):
     application = get_application(request, pk, "applications.submit_application")
     context = application_context(request, application)
     errors: list[str] = []
+    scan_kept = ""  # a sealed scan stored by this POST although the submission failed: the page says so
     if request.method == "POST":
         commitment = latest_commitment(application)
         upload = request.FILES.get("commitment_scan")
@@ -50,9 +51,11 @@ def submit(request, pk: int):
         elif upload is not None:
             try:
                 commitment = store_commitment_scan(application, request.user, upload)
+                scan_kept = commitment.name
             except EvidenceRejected as exc:
                 if exc.existing is not None and exc.existing.kind == "commitment":
                     commitment = exc.existing  # the same sealed scan chosen again: use the stored one
+                    scan_kept = commitment.name
                 else:
                     errors.append(exc.message)
             except EditRefused as exc:
@@ -73,6 +76,7 @@ def submit(request, pk: int):
                    opened_version=content_version(application),
                    commitment=latest_commitment(application),
                    commitment_ticked=request.method == "POST" and request.POST.get("commitment") == "on",
+                   scan_kept=scan_kept if errors else "",
                    choices_to_make=unresolved_choices(application, context["assessment"]),
                    materials_missing=materials_missing(application, context["assessment"]))
     return render(request, "applications/submit.html", context, status=422 if errors else 200)
@@ -90,7 +94,7 @@ def _status_page(request, application, *, errors=(), reason: str = "", status: i
     context["steps"] = workflow.progress(application.status)
     context["may_withdraw"] = (application.phase.applicant_can_withdraw
                                and allowed(request.user, "applications.withdraw_application", application))
-    context.update(withdraw_errors=list(errors), withdraw_reason=reason)
+    context.update(withdraw_errors=list(errors), withdraw_reason=reason, outcome=outcome.outcome_for(application))
     return render(request, "applications/status.html", context, status=status)
 
 
@@ -120,6 +124,24 @@ def submission_pdf(request, pk: int, number: int):
     record_download(request, "download.submission_pdf", _("下载申报书 PDF（第 %(n)s 次提交）") % {"n": number},
                     application=application, obj=submission)
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def commitment_pdf(request, pk: int):
+    """The 承诺书 pre-filled with the organization and the programme, to print, seal, sign and upload."""
+    from zgcfund.applications.interfaces.commitment import render_commitment_pdf
+
+    application = get_application(request, pk)
+    pdf = render_commitment_pdf(application)
+    record_download(request, "download.commitment_letter", _("下载预填的承诺书 PDF"), application=application,
+                    obj=application)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"承诺书-{application.organization.name}-{application.programme_code}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

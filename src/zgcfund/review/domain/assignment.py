@@ -18,6 +18,7 @@ from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
+from zgcfund.review.domain import notify
 from zgcfund.review.models import Assignment, ConflictOfInterest
 
 DEFAULT_PER_APPLICATION = 3
@@ -87,6 +88,7 @@ def _create(application: Application, expert, by, how: str) -> Assignment:
                  % {"expert": expert_name(expert), "n": submission.number},
                  actor=by, application=application, obj=assignment,
                  changes={"expert": expert.pk, "submission": submission.number, "how": how}, visibility=Visibility.OFFICE)
+    notify.on_commit("review.assigned", notify.send_assignment, assignment.pk)  # the expert only
     if workflow.allows(application, "start_review"):  # the first expert: formal_passed → under_review
         try:
             workflow.transition(application, "start_review", by)

@@ -21,8 +21,11 @@ from zgcfund.review.models.formal import FormalOutcome
 
 
 class DecisionRefused(Exception):
-    def __init__(self, message: str):
+    """``field``: the form field the refusal is about ("outcome", "comment"; "" for the whole decision)."""
+
+    def __init__(self, message: str, field: str = ""):
         self.message = message
+        self.field = field
         super().__init__(message)
 
 
@@ -113,14 +116,15 @@ def decide(application: Application, reviewer, outcome: str, comment: str,
     comment = (comment or "").strip()
     record_comments = {k: v.strip() for k, v in record_comments.items() if v and v.strip()}
     if outcome not in FormalOutcome.values:
-        raise DecisionRefused(_("请选择审查结论。"))
+        raise DecisionRefused(_("请选择审查结论。"), "outcome")
     if outcome == FormalOutcome.RETURNED and not comment and not record_comments:
-        raise DecisionRefused(_("退回修改时请填写审查意见（总体意见或针对记录的意见）。"))
+        raise DecisionRefused(_("退回修改时请填写审查意见（总体意见或针对记录的意见）。"), "comment")
     too_long = [m for m in (bounds.length_problem(_("审查意见"), comment, "comment"),
                             *(bounds.length_problem(_("记录 %(key)s 的意见") % {"key": k[:bounds.limit("id")]}, v, "comment")
                               for k, v in sorted(record_comments.items()))) if m]
     if too_long:
-        raise DecisionRefused(pgettext("list separator", "；").join(too_long) + _("。未保存，已填写的内容保留在下方。"))
+        raise DecisionRefused(pgettext("list separator", "；").join(too_long) + _("。未保存，已填写的内容保留在下方。"),
+                              "comment")
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
         if not app.phase.formal_review:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
 from zgcfund.core.ranking import AggregationConfig, RankingInputError
-from zgcfund.review.domain.ranking import DEFAULT_SETTINGS
+from zgcfund.review.domain.ranking import DEFAULT_SETTINGS, office_settings
 from zgcfund.review.domain.selection import METHOD_NAMES, SelectionInvalid
 from zgcfund.review.models import SelectionPlan
 
@@ -22,6 +23,43 @@ AGGREGATION_METHODS = {"mean": gettext_lazy("算术平均"), "trimmed_mean": get
 
 def plan_for(code: str) -> SelectionPlan | None:
     return SelectionPlan.objects.filter(code=code).first()
+
+
+def required_experts(code: str) -> int:
+    """How many experts' submitted reviews an application of ``code`` needs to be ranked: the plan's
+    aggregation minimum (``min_experts``), else the ranking settings' default."""
+    return int(office_settings(code)["min_experts"])
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """One application's experts against the required number (the assignment pages)."""
+
+    required: int
+    assigned: int
+    submitted: int
+
+    @property
+    def too_few_assigned(self) -> bool:
+        return self.assigned < self.required
+
+    @property
+    def too_few_submitted(self) -> bool:
+        return self.submitted < self.required
+
+    @property
+    def to_assign(self) -> int:
+        return max(self.required - self.assigned, 0)
+
+    @property
+    def short(self) -> bool:
+        return self.too_few_assigned or self.too_few_submitted
+
+
+def staffing(assignments, required: int) -> Staffing:
+    """``assignments``: the application's Assignment rows (already fetched)."""
+    assignments = list(assignments)
+    return Staffing(required, len(assignments), sum(1 for a in assignments if a.is_submitted))
 
 
 def save_plan(code: str, spec: dict[str, Any], settings: dict[str, Any], by) -> SelectionPlan:
@@ -44,5 +82,25 @@ def save_plan(code: str, spec: dict[str, Any], settings: dict[str, Any], by) -> 
                         "n": settings["min_experts"]},
                      actor=by, obj=plan, changes={"code": code, "before": before,
                                                   "after": {"selection_spec": spec, "ranking_settings": settings}},
+                     visibility=Visibility.OFFICE)
+    return plan
+
+
+def set_review_due(code: str, day, by) -> SelectionPlan:
+    """Set (or clear, with None) the optional expert-review due date of a programme: new assignments'
+    mails name it, and ``zgcfund remind`` reminds experts with unsubmitted reviews before it. Audited."""
+    with transaction.atomic():
+        plan, _created = SelectionPlan.objects.select_for_update().get_or_create(code=code)
+        before = plan.review_due_on
+        if before == day:
+            return plan
+        plan.review_due_on = day
+        plan.updated_by, plan.updated_at = by, timezone.now()
+        plan.save(update_fields=["review_due_on", "updated_by", "updated_at"])
+        summary = (_("设置专家评审截止日：%(day)s") % {"day": day.isoformat()} if day is not None
+                   else _("取消专家评审截止日"))
+        record_event("programme.review_due", summary, actor=by, obj=plan,
+                     changes={"code": code, "review_due_on": [before.isoformat() if before else None,
+                                                              day.isoformat() if day else None]},
                      visibility=Visibility.OFFICE)
     return plan

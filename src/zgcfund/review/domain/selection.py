@@ -20,9 +20,10 @@ from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
 from zgcfund.audit.models import Visibility
 from zgcfund.core import bounds, cells
-from zgcfund.core.ranking import RankingInputError, jsonable
-from zgcfund.core.selection import SelectionResult, select
+from zgcfund.core.ranking import INCOMPLETE_REASON, RankingInputError, jsonable
+from zgcfund.core.selection import UNRANKED, SelectionResult, select
 from zgcfund.programmes.domain import clock
+from zgcfund.review.domain import notify
 from zgcfund.review.domain.ranking import build_ranking
 from zgcfund.review.models import Objection, Selection
 
@@ -195,6 +196,36 @@ def published(code: str) -> Selection | None:
             .order_by("-published_at").first())
 
 
+def unfinished_reviews(result: dict) -> list[dict]:
+    """The eligible applications a selection result leaves out because their expert reviews are unfinished
+    (unranked, the reason the core's "专家评分未完成"; an ineligible one's reason begins otherwise), each
+    ``{"application_id", "organization_name", "detail"}`` (the detail: which experts or clauses are missing)."""
+    return [{"application_id": o["application_id"], "organization_name": o["organization_name"],
+             "detail": o["reason"][len(INCOMPLETE_REASON):]}
+            for o in result.get("not_selected", ())
+            if o.get("status") == UNRANKED and (o.get("reason") or "").startswith(INCOMPLETE_REASON)]
+
+
+def applicant_outcome(application: Application) -> dict | None:
+    """What the applicant learns from the published selection of its programme (installed as
+    ``applications.domain.outcome.published_outcome``): None before publication or when the published
+    selection does not list the application; else ``{"selected", "band", "amount", "published_at",
+    "notice_ends_on", "notice_ended"}``. Never the rank or score of anyone else."""
+    selection = published(application.programme_code)
+    if selection is None:
+        return None
+    chosen = {o["application_id"]: o for o in selection.result["selected"]}
+    if application.pk in chosen:
+        outcome = chosen[application.pk]
+    elif application.pk in listed_ids(selection):
+        outcome = None
+    else:
+        return None
+    return {"selected": outcome is not None, "band": (outcome or {}).get("band") or "",
+            "amount": (outcome or {}).get("amount") or "", "published_at": selection.published_at,
+            "notice_ends_on": selection.notice_ends_on, "notice_ended": notice_has_ended(selection)}
+
+
 # --- objections --------------------------------------------------------------------------------
 
 def listed_ids(selection: Selection) -> set[int]:
@@ -245,6 +276,8 @@ def record_objection(selection: Selection, by, *, application_id: int | None, re
         record_event("selection.objection", _("登记公示异议（%(who)s）") % {"who": submitter_name or submitter_unit},
                      actor=by, application=application, obj=objection,
                      changes={"selection": selection.pk, "received_on": day.isoformat()}, visibility=Visibility.OFFICE)
+        # the organization concerned (never the objector's identity) and the office staff
+        notify.on_commit("selection.objection", notify.send_objection, objection.pk)
     return objection
 
 

@@ -44,6 +44,18 @@ def experts_per_application(data) -> tuple[int | None, str | None]:
         "max": MAX_EXPERTS_PER_APPLICATION, "raw": raw[:20]}
 
 
+def review_due_input(data) -> tuple[bool, dt.date | None, str | None]:
+    """专家评审截止日: (clear?, the date, None) or (False, None, the Chinese message). An empty field
+    with ``clear`` removes the date."""
+    if _text(data, "clear"):
+        return True, None, None
+    raw = _text(data, "review_due_on")
+    try:
+        return False, dt.date.fromisoformat(raw), None
+    except ValueError:
+        return False, None, _("专家评审截止日：请填写日期（年-月-日，收到“%(raw)s”）。") % {"raw": raw[:20]}
+
+
 def chosen_ids(data, name: str) -> list[int]:
     """The ids ticked in a multiple-choice field (anything not a number is ignored)."""
     return [int(v) for v in _list(data, name) if isinstance(v, str) and v.isdigit() and len(v) < 12]

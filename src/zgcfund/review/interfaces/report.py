@@ -152,6 +152,7 @@ def report_context(application: Application) -> dict[str, Any]:
         "aggregation": _aggregation_text(office_settings(application.programme_code)), "rescaled": rescaled_any,
         "events": events, "generated_at": _when(timezone.now()),
         "conditions_notice": conditions_notice(version_row),
+        "programme": programme,  # rule names (programme_tags.rule_text)
     }
 
 

@@ -41,6 +41,8 @@ class Assignment(models.Model):
     # the programme-file version (scheme and its hash) the expert's scores were last saved under
     scored_under = models.ForeignKey("programmes.ProgrammeYear", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("评分所依据的项目文件版本"))
+    # the review due date the expert was last reminded of (``review.domain.reminders``): one reminder per date
+    reminded_for = models.DateField(_("已提醒的评审截止日"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("评审分配")

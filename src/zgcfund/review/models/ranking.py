@@ -44,6 +44,8 @@ class SelectionPlan(models.Model):
     code = models.CharField(_("项目代码"), max_length=64, unique=True)
     selection_spec = models.JSONField(_("遴选方式与参数"), default=dict, blank=True)
     ranking_settings = models.JSONField(_("专家评分汇总与排序设置"), default=dict, blank=True)
+    # optional: the day experts should have submitted their reviews by (reminders: ``zgcfund remind``)
+    review_due_on = models.DateField(_("专家评审截止日"), null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zgcfund.accounts.views.access import office_required
 from zgcfund.applications.models import Application
-from zgcfund.programmes.domain import current_programme_year
+from zgcfund.programmes.domain import clock, current_programme_year
 from zgcfund.review.domain import assignment as assigning
+from zgcfund.review.domain import plan as plans
 from zgcfund.review.domain import scoring
+from zgcfund.review.domain.plan import required_experts, staffing
 from zgcfund.review.interfaces import forms
 from zgcfund.review.models import Assignment, ConflictOfInterest
 
@@ -30,7 +32,8 @@ def assign_home(request):
 @require_http_methods(["GET", "POST"])
 def assign_list(request, code: str):
     error = None
-    per_application = assigning.DEFAULT_PER_APPLICATION
+    required = required_experts(code)
+    per_application = required  # the bulk form starts from what the plan requires
     if request.method == "POST":
         number, error = forms.experts_per_application(request.POST)
         if error is None:
@@ -50,10 +53,33 @@ def assign_list(request, code: str):
     load = {e.pk: 0 for e in pool}
     for a in Assignment.objects.filter(application__programme_code=code).values_list("expert", flat=True):
         load[a] = load.get(a, 0) + 1
-    context = {"code": code, "rows": [{"application": a, "assignments": list(a.assignments.all())} for a in apps],
+    rows = []
+    for a in apps:
+        assignments = list(a.assignments.all())
+        rows.append({"application": a, "assignments": assignments, "staffing": staffing(assignments, required)})
+    short = [r for r in rows if r["staffing"].short]
+    only_short = request.GET.get("short") == "1"
+    context = {"code": code, "rows": short if only_short else rows, "all_count": len(rows),
+               "short_count": len(short), "only_short": only_short, "required": required,
                "experts": [{"expert": e, "load": load.get(e.pk, 0)} for e in pool],
-               "per_application": per_application, "error": error}
+               "per_application": per_application, "error": error, "plan": plans.plan_for(code)}
     return render(request, "review/assign_list.html", context, status=422 if error else 200)
+
+
+@office_required
+@require_POST
+def review_due(request, code: str):
+    """Set or clear the programme's expert-review due date (named in assignment mails; reminders before it)."""
+    clear, day, error = forms.review_due_input(request.POST)
+    if error:
+        messages.error(request, error)
+    elif day is not None and day < clock.today():
+        messages.error(request, _("专家评审截止日不能早于今天（%(today)s）。") % {"today": clock.today().isoformat()})
+    else:
+        plans.set_review_due(code, None if clear else day, request.user)
+        messages.success(request, _("已取消专家评审截止日。") if clear
+                         else _("专家评审截止日已设为 %(day)s。") % {"day": day.isoformat()})
+    return redirect("office:assign", code=code)
 
 
 @office_required
@@ -79,7 +105,8 @@ def assign_application(request, pk: int):
     candidates = [{"expert": e, "conflict": conflicts.get(e.pk), "chosen": e.pk in chosen}
                   for e in assigning.experts() if e.pk not in assigned]
     context = {"application": application, "assignments": assignments, "candidates": candidates, "error": error,
-               "can_assign": application.phase.expert_review}
+               "can_assign": application.phase.expert_review,
+               "staffing": staffing(assignments, required_experts(application.programme_code))}
     return render(request, "review/assign_application.html", context, status=422 if error else 200)
 
 

@@ -60,30 +60,35 @@ def conflicts(request):
 
 
 def _record_groups(programme, submission, evaluation, verdicts, posted):
-    """Records by clause, with fields as the applicant wrote them, evidence links and the verdict form."""
-    checks = {c.record["id"]: c for c in record_checks(submission)}
+    """Records by clause in the programme's clause order (as formal review lists them; a clause the
+    programme no longer names comes last), with fields as the applicant wrote them, evidence links and
+    the verdict form."""
+    checks = {c.record["id"]: c for c in record_checks(submission, programme)}
     dropped: dict[str, list[str]] = {}
     if evaluation is not None:
         for clause in evaluation["clauses"].values():
             for r in clause.get("rejected", []):
                 dropped.setdefault(r["record"], []).append(f"{r['rule']}{pgettext('label separator', '：')}{r['message']}")
+    order = {cid: i for i, cid in enumerate(programme.clauses)}
+    by_clause: dict[str, list[dict]] = {}
+    for rec in sorted(submission.document["records"], key=lambda r: order.get(r["clause"], len(order))):
+        by_clause.setdefault(rec["clause"], []).append(rec)
     groups = []
-    for cid, clause in programme.clauses.items():
+    for cid, records in by_clause.items():
+        clause = programme.clauses.get(cid)
+        specs = list(clause.fields.values()) if clause else []
         rows = []
-        for rec in submission.document["records"]:
-            if rec["clause"] != cid:
-                continue
+        for rec in records:
             stored = verdicts.get(rec["id"])
             if posted is not None:
                 choice, reason = posted.get(f"verdict-{rec['id']}", ""), posted.get(f"reason-{rec['id']}", "")
             else:
                 choice = "" if stored is None else ("accept" if stored.accepted else "reject")
                 reason = stored.reason if stored is not None else ""
-            rows.append({"record": rec, "values": [(s.label, display_value(s, rec.get(s.name))) for s in clause.fields.values()],
+            rows.append({"record": rec, "values": [(s.label, display_value(s, rec.get(s.name))) for s in specs],
                          "evidence": checks[rec["id"]].evidence if rec["id"] in checks else [],
                          "choice": choice, "reason": reason, "dropped": dropped.get(rec["id"], [])})
-        if rows:
-            groups.append({"clause": clause, "rows": rows})
+        groups.append({"clause": clause or {"id": cid, "title": "", "basic_condition": ""}, "rows": rows})
     return groups
 
 

@@ -52,6 +52,10 @@ def _shown(name: str, value) -> str:
     return str(value)
 
 
+# the element an error summary links to, by DecisionRefused.field
+ERROR_ANCHORS = {"outcome": "id_outcome_0", "comment": "id_comment"}
+
+
 @office_required
 def queue(request):
     rows = []
@@ -69,14 +73,14 @@ def review(request, pk: int):
     if submission is None:
         messages.error(request, _("该申报书尚未提交。"))
         return redirect("office:formal_queue")
-    error = None
+    error, error_field = None, ""
     if request.method == "POST":
         comments = {key[len("comment-"):]: value for key, value in request.POST.items() if key.startswith("comment-")}
         try:
             formal.decide(application, request.user, request.POST.get("outcome", ""), request.POST.get("comment", ""),
                           comments)
         except formal.DecisionRefused as exc:
-            error = exc.message
+            error, error_field = exc.message, exc.field
         else:
             messages.success(request, _("已保存对“%(name)s”的形式审查结论。") % {"name": application.organization.name})
             return redirect("office:formal_queue")
@@ -94,6 +98,7 @@ def review(request, pk: int):
         "checks": checks,
         "evaluation": summary(programme, submission.evaluation_prior, submission.evaluation_projected),
         "previous": old, "diff": diff, "error": error, "outcomes": FormalOutcome.choices,
+        "summary_errors": [{"field": ERROR_ANCHORS.get(error_field, ""), "message": error}] if error else [],
         "reviews": application.formal_reviews.select_related("reviewer").prefetch_related("record_comments"),
         "can_decide": application.phase.formal_review,
         "posted": request.POST if request.method == "POST" else {},

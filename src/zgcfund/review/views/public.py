@@ -3,6 +3,7 @@ is shown, and only the selected organizations, bands and amounts."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
@@ -21,8 +22,12 @@ def _published(code: str):
 
 def notice(request, code: str):
     selection = _published(code)
-    context = {"selection": selection, "code": code, "rows": domain.export_rows(selection),
+    rows = domain.export_rows(selection)
+    context = {"selection": selection, "code": code, "rows": rows,
                "total_amount": selection.result["totals"]["amount"],
+               "has_bands": any(r[3] for r in rows), "has_amounts": any(r[4] not in ("", None) for r in rows),
+               "programme_title": selection.programme_year.title,
+               "issuer": settings.ZGCFUND_NOTICE_ISSUER, "contact": settings.ZGCFUND_NOTICE_CONTACT,
                "conditions_notice": conditions_notice(selection.programme_year)}
     return render(request, "review/public_notice.html", context)
 

@@ -74,5 +74,6 @@ def ranking(request, code: str):
                "eligible_only": eligible_only, "flagged_only": flagged_only, "q": q, "sort": sort,
                "query": params.urlencode(), "sort_query": sort_params.urlencode(),
                "columns": COLUMNS, "method_label": AGGREGATION_METHODS.get(programme_ranking.settings["method"], ""),
-               "conditions_notice": conditions_notice(programme_ranking.programme_year)}
+               "conditions_notice": conditions_notice(programme_ranking.programme_year),
+               "programme_title": programme_ranking.programme_year.title}
     return render(request, "review/ranking.html", context)

@@ -57,7 +57,7 @@ def selection_home(request, code: str):
                           "last": data.get(f"band{i}_last", ""), "amount": data.get(f"band{i}_amount", "")}
                          for i in BAND_ROWS],
                "tie_chosen": set(data.getlist("tie_decision")),
-               "selections": selections, "conditions_notice": conditions_notice(row)}
+               "selections": selections, "conditions_notice": conditions_notice(row), "programme_title": row.title}
     return render(request, "review/selection.html", context, status=422 if errors or refusal else 200)
 
 
@@ -74,6 +74,7 @@ def _detail(request, pk: int, errors=None, form=None, status=200):
                "objections": selection.objections.select_related("application__organization", "recorded_by"),
                "listed": listed, "errors": errors or {}, "form": form or {}, "today": clock.today(),
                "awaiting_notice_end": domain.awaiting_notice_end(selection),
+               "unfinished": domain.unfinished_reviews(selection.result),
                "conditions_notice": conditions_notice(selection.programme_year)}
     return render(request, "review/selection_detail.html", context, status=status)
 
