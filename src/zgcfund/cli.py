@@ -1,6 +1,6 @@
 """The ``zgcfund`` command line.
 
-    zgcfund evaluate FILE [--basis prior|projected] [--format json|text]
+    zgcfund evaluate FILE [--basis prior|projected|final] [--format json|text]
     zgcfund validate FILE
     zgcfund schema [--output PATH]
     zgcfund programme [CODE_OR_PATH]
@@ -21,7 +21,7 @@ from typing import Any
 
 from zgcfund.core.application import validate
 from zgcfund.core.bounds import UnreadableJSON, read_json
-from zgcfund.core.engine import BASES, evaluate_application
+from zgcfund.core.engine import ALL_BASES, evaluate_application
 from zgcfund.core.errors import InvalidDocument, ProgrammeFileError
 from zgcfund.core.programme import Programme, load_programme, packaged_programmes
 from zgcfund.core.report import text_report
@@ -114,8 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("evaluate", help="按条款评估一份申报（zgc-application/1）")
     ev.add_argument("file", help="申报文件（JSON；- 表示标准输入）")
-    ev.add_argument("--basis", choices=BASES, default="prior",
-                    help="prior：只计前期工作绩效（遴选口径，默认）；projected：加计实施期内工作计划")
+    ev.add_argument("--basis", choices=ALL_BASES, default="prior",
+                    help="prior：只计前期工作绩效（遴选口径，默认）；projected：加计实施期内工作计划；"
+                         "final：验收口径，加计已交付并经核实的实施期内工作计划（文档须填写 accepted_on）")
     ev.add_argument("--format", choices=("json", "text"), default="json", help="输出格式")
     ev.add_argument("--programme", help="规则文件路径或项目代码（默认按文档的 programme 字段）")
     ev.set_defaults(func=cmd_evaluate)

@@ -93,6 +93,19 @@ def test_imported_contract_date_is_ignored_with_a_notice(application, applicant,
     assert application.contract_signed_on is None
 
 
+def test_acceptance_facts_are_never_imported_by_the_applicant(application, applicant, open_window):
+    """The final basis counts delivered, verified commitments as of the acceptance date: the office's to record."""
+    save_record(application, applicant, "P5", {"phase": "plan", "date": "2026-03-01", "title": "产业研究报告",
+                                               "type": "commissioned", "completed": False})
+    doc = build_document(application)
+    doc["records"][0]["delivery"] = {"status": "delivered", "verified": True}
+    doc["accepted_on"] = "2026-06-30"
+    with pytest.raises(InvalidDocument) as caught:
+        import_document(application, applicant, doc)
+    assert {p.path for p in caught.value.problems} == {"records[0].delivery", "accepted_on"}
+    assert "delivery" not in application.records.get().fields
+
+
 def test_import_with_unknown_field_changes_nothing(application, applicant, open_window):
     save_record(application, applicant, "K3.1", K31)
     doc = build_document(application)

@@ -77,6 +77,56 @@ def test_evaluate_projected_counts_plan_records(write, capsys):
     assert projected["score"]["K"] > prior["score"]["K"]
 
 
+def _final_document() -> dict:
+    doc = document(contract_signed_on="2025-11-01", accepted_on="2026-07-15")
+    doc["records"] += [
+        {"id": "e3", "clause": "K3.1", "phase": "plan", "date": "2026-03-02", "title": "新能源园区招商会",
+         "park": "亦庄园", "participants": 120, "delivery": {"status": "delivered", "verified": True,
+                                                            "delivered_on": "2026-03-02"}},
+        {"id": "e4", "clause": "K3.1", "phase": "plan", "date": "2026-04-20", "title": "生物医药园区对接会",
+         "park": "大兴园", "participants": 100, "delivery": {"status": "not_delivered", "reason": "场地未能落实"}},
+        {"id": "e5", "clause": "K3.1", "phase": "plan", "date": "2026-05-20", "title": "集成电路园区对接会",
+         "park": "亦庄园", "participants": 100, "delivery": {"status": "delivered"}},
+    ]
+    return doc
+
+
+def test_evaluate_final_counts_delivered_and_verified_plan_records(write, capsys):
+    """W-PLAN / DELIVERY: --basis final counts prior records and the verified delivered commitments."""
+    path = write(_final_document())
+    assert main(["evaluate", path, "--basis", "final"]) == 0
+    final = json.loads(capsys.readouterr().out)
+    assert final["basis"] == "final" and final["outside_basis"] == []
+    k31 = final["clauses"]["K3.1"]
+    assert k31["status"] == "met" and k31["counted"] == ["e1", "e3"]
+    rejected = {r["record"]: r for r in k31["rejected"]}
+    assert {rid: r["rule"] for rid, r in rejected.items()} == {"e2": "K3.1", "e4": "DELIVERY", "e5": "DELIVERY"}
+    assert "未交付：场地未能落实" in rejected["e4"]["message"]
+    assert "未经验收核实" in rejected["e5"]["message"]
+    main(["evaluate", path, "--basis", "prior"])
+    prior = json.loads(capsys.readouterr().out)
+    assert prior["basis"] == "prior" and prior["outside_basis"] == ["e3", "e4", "e5"]
+    assert prior["clauses"]["K3.1"]["counted"] == ["e1"]
+
+
+def test_evaluate_final_text_report_names_the_acceptance_date(write, capsys):
+    assert main(["evaluate", write(_final_document()), "--basis", "final", "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "验收口径" in out and "验收日期：2026-07-15" in out
+    assert "不计入 e4 [DELIVERY]：未交付：场地未能落实" in out
+
+
+def test_evaluate_final_without_accepted_on_exits_2(write, capsys):
+    doc = _final_document()
+    del doc["accepted_on"]
+    path = write(doc)
+    assert main(["evaluate", path, "--basis", "final"]) == 2
+    err = capsys.readouterr().err
+    line = next(line for line in err.splitlines() if line.strip().startswith("accepted_on:"))
+    assert "按验收口径（basis final）评估时必填" in line
+    assert main(["evaluate", path, "--basis", "projected"]) == 0  # the other bases need no acceptance date
+
+
 def test_evaluate_text_report_in_chinese_with_reasons(write, capsys):
     assert main(["evaluate", write(document()), "--format", "text"]) == 0
     out = capsys.readouterr().out
@@ -93,6 +143,12 @@ def test_evaluate_text_report_in_chinese_with_reasons(write, capsys):
     (lambda d: d["organization"].update(credit_code="51110108MJ0000013X"), "organization.credit_code", "校验码"),
     (lambda d: d["records"][0].update(clause="K9.9"), "records[0].clause", "未知条款编号"),
     (lambda d: d["records"][1].update(id="e1"), "records[1].id", "重复"),
+    (lambda d: d.update(accepted_on="2026-13-01"), "accepted_on", "不是有效日期"),
+    (lambda d: d["records"][0].update(delivery={"status": "delivered"}), "records[0].delivery", "phase: plan"),
+    (lambda d: d["records"][0].update(phase="plan", delivery={"status": "partly_delivered", "verfied": True}),
+     "records[0].delivery.verfied", "未知字段"),
+    (lambda d: d["records"][0].update(phase="plan", delivery={"status": "not_delivered"}),
+     "records[0].delivery.reason", "必填"),
 ])
 def test_invalid_document_exits_2_naming_field(write, capsys, mutate, path, reason):
     doc = document()
@@ -144,6 +200,13 @@ def test_published_schema_accepts_valid_and_rejects_typos():
     assert not list(validator.iter_errors(document()))
     doc = document()
     doc["records"][0]["participantz"] = 1
+    assert list(validator.iter_errors(doc))
+    assert not list(validator.iter_errors(_final_document()))
+    doc = _final_document()
+    doc["records"][3]["delivery"] = {"status": "not_delivered"}  # a reason is required unless delivered
+    assert list(validator.iter_errors(doc))
+    doc = _final_document()
+    doc["records"][2]["delivery"]["verifed"] = True
     assert list(validator.iter_errors(doc))
 
 

@@ -33,8 +33,8 @@ from zgcfund.core.errors import InvalidDocument
 from zgcfund.core.programme import load_programme
 
 PROGRAMME = load_programme()
-CASE_FILES = ("k1", "k2", "k3", "k4", "k5", "p", "windows", "cross", "validation", "settings", "evidence")
-EXTRA_IDS = {"REVIEW", "FORMAT"}  # the reviewer's verdict; document validation
+CASE_FILES = ("k1", "k2", "k3", "k4", "k5", "p", "windows", "cross", "validation", "settings", "evidence", "final")
+EXTRA_IDS = {"REVIEW", "DELIVERY", "FORMAT"}  # the reviewer's verdict; the delivery at acceptance; document validation
 EXPECT_KEYS = {"status", "counted", "rejected", "score", "score_excluded_by", "self_declared", "eligible", "problems",
                "outside_basis", "deferred", "invalid", "warnings", "missing_evidence"}
 

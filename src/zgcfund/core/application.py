@@ -20,6 +20,8 @@ from zgcfund.core.programme import FieldSpec, Programme
 
 FORMAT = "zgc-application/1"
 PHASES = {"prior": "前期工作绩效", "plan": "实施期内工作计划"}
+# A plan record's delivery at acceptance (``delivery.status``); the ``final`` basis counts the first two.
+DELIVERY_STATUSES = {"delivered": "已交付", "partly_delivered": "部分交付", "not_delivered": "未交付"}
 MAX_NAME = bounds.LENGTHS["name"]  # the fast paths' copy of the name limit
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
@@ -39,6 +41,7 @@ class Application:
     choices: dict[str, list[str]]
     records: list[dict[str, Any]]
     document: dict[str, Any] = field(repr=False)
+    accepted_on: dt.date | None = None  # the acceptance as-of date (验收), for the ``final`` basis
 
     @property
     def plan_start(self) -> dt.date:
@@ -334,9 +337,12 @@ def _non_empty_string(kind: str) -> Callable[[Any], str]:
     return check
 
 
+_delivery = _Nested({"status": _enum(DELIVERY_STATUSES), "reason": _non_empty(_string_of("交付情况说明", "text")),
+                     "verified": _bool, "delivered_on": _date_of("交付日期")}, ("status",))
+
 COMMON_CHECKS: dict[str, Callable[[Any], Any]] = {
     "id": _non_empty_string("id"), "clause": _string, "phase": _enum(PHASES), "date": _date_of(bounds.LABELS["date"]),
-    "title": _non_empty_string("title"), "evidence": _evidence, "verified": _bool,
+    "title": _non_empty_string("title"), "evidence": _evidence, "verified": _bool, "delivery": _delivery,
 }
 COMMON_REQUIRED = ("id", "clause", "phase", "date", "title")
 
@@ -379,7 +385,7 @@ class Validator:
                 _assert_rejects_null(name, check)
         self.org_checks = {"name": _non_empty(_string_of(bounds.LABELS["organization.name"])), "credit_code": _credit_code,
                            "comprehensive": _bool, "registers_tech_contracts": _bool}
-        self.top = ("format", "programme", "applied_on", "contract_signed_on", "organization",
+        self.top = ("format", "programme", "applied_on", "contract_signed_on", "accepted_on", "organization",
                     "choices", "records")
 
     def validate(self, doc: Any, accepted_credit_codes: frozenset[str] = frozenset()) -> Application:
@@ -407,6 +413,11 @@ class Validator:
                 problems.append(Problem("contract_signed_on",
                                         f"合同签署日期（contract_signed_on）{contract} 不在{first.year}年内"
                                         f"（{first}至{last}）：实施期自{first.year}年签署合同的日期起算（W-PLAN）"))
+        accepted = self._date(doc, "accepted_on", problems, required=False)
+        if accepted and applied_on and accepted < applied_on:
+            problems.append(Problem("accepted_on", f"验收日期 {accepted} 早于申报日期 {applied_on}"))
+        elif accepted and contract and accepted < contract:
+            problems.append(Problem("accepted_on", f"验收日期 {accepted} 早于合同签署日期 {contract}"))
 
         org_checks = self.org_checks
         if accepted_credit_codes:
@@ -420,7 +431,7 @@ class Validator:
         if problems:
             raise InvalidDocument(problems)
         org = {"comprehensive": False, "registers_tech_contracts": False, **(org or {})}
-        return Application(self.programme.code, applied_on, contract, org, choices, records, doc)
+        return Application(self.programme.code, applied_on, contract, org, choices, records, doc, accepted)
 
     @staticmethod
     def _date(doc: dict, key: str, problems: list[Problem], required: bool) -> dt.date | None:
@@ -503,6 +514,8 @@ class Validator:
             if self.conditional[cid] or self.ordered[cid]:
                 self._required_when(f"records[{i}]", raw, cid, problems)
                 self._date_order(f"records[{i}]", rec, cid, problems)
+            if rec.get("delivery") is not None:
+                _delivery_rules(f"records[{i}]", rec, problems)
             rid = rec.get("id")
             if rid is not None:
                 if rid in seen:
@@ -523,6 +536,8 @@ class Validator:
         rec = self._record("", raw, cid, *checks, problems)
         self._required_when("", raw, cid, problems)
         self._date_order("", rec, cid, problems)
+        if rec.get("delivery") is not None:
+            _delivery_rules("", rec, problems)
         return rec, [Problem(p.path.lstrip("."), p.message) for p in problems]
 
     def _date_order(self, path: str, rec: dict, cid: str, problems: list[Problem]) -> None:
@@ -557,6 +572,21 @@ class Validator:
             if raw.get(key) is None:
                 problems.append(Problem(f"{path}.{key}", "必填，未填写"))
         return rec
+
+
+def _delivery_rules(path: str, rec: dict, problems: list[Problem]) -> None:
+    """``delivery`` (a plan record's delivery at acceptance): on plan records only; ``reason`` required
+    unless delivered; no ``delivered_on`` for work not delivered."""
+    delivery = rec["delivery"]
+    if rec.get("phase") == "prior":
+        problems.append(Problem(f"{path}.delivery", "只有实施期内工作计划记录（phase: plan）可填写交付情况（delivery），"
+                                                    "前期工作绩效记录不填写"))
+    status = delivery.get("status")
+    if status in DELIVERY_STATUSES and status != "delivered" and not delivery.get("reason"):
+        problems.append(Problem(f"{path}.delivery.reason",
+                                f"交付状态为“{DELIVERY_STATUSES[status]}”时必填，未填写（说明未全部交付的原因）"))
+    if status == "not_delivered" and delivery.get("delivered_on") is not None:
+        problems.append(Problem(f"{path}.delivery.delivered_on", "交付状态为“未交付”时不应填写交付日期"))
 
 
 def _join(sub: str) -> str:

@@ -33,7 +33,7 @@ LENGTHS: dict[str, int] = {  # kind → longest text, in characters
 # Labels of the format's fields that the programme file does not declare.
 LABELS = {"id": "记录编号", "clause": "条款", "phase": "阶段", "date": "日期", "title": "名称",
           "evidence": "支撑材料", "verified": "审核确认", "applied_on": "申报日期",
-          "contract_signed_on": "合同签署日期", "organization.name": "单位名称"}
+          "contract_signed_on": "合同签署日期", "accepted_on": "验收日期", "organization.name": "单位名称"}
 
 
 def limit(kind: str) -> int:

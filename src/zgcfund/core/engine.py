@@ -1,7 +1,8 @@
 """Evaluate an application clause by clause: ``zgc-evaluation/1``.
 
 Order of judgement for each clause's records (first failure rejects):
-review verdict (``verified: false``), applicability, choice (X-K1-TWO /
+review verdict (``verified: false``), on the ``final`` basis a plan record's delivery
+(rule DELIVERY: delivered or partly delivered, verified, done by ``accepted_on``), applicability, choice (X-K1-TWO /
 X-K3-TWO), the phase window (W-PRIOR / W-PLAN, or a clause's override such as
 W-INTL-STD), the clause's extra windows (W-2025), same work (X-ONCE, P copies
 of work already counted in K), then the clause's record rules in file order.
@@ -17,14 +18,21 @@ from decimal import Decimal
 from typing import Any
 
 from zgcfund.core import ENGINE_VERSION
-from zgcfund.core.application import PHASES, Application, validate
+from zgcfund.core.application import DELIVERY_STATUSES, PHASES, Application, validate
+from zgcfund.core.errors import InvalidDocument, Problem
 from zgcfund.core.programme import CompiledClause, Programme, ScoreRule
 from zgcfund.core.vocabulary import CONTEXT, EvaluationContext, _plain, division_code, normalise_text, record_window
 from zgcfund.core.workdays import working_days_between
 
 EVALUATION_FORMAT = "zgc-evaluation/1"
-BASES = ("prior", "projected")
+BASES = ("prior", "projected")  # the selection bases: every application is evaluated on both
+FINAL = "final"  # the acceptance basis (验收): needs the document's accepted_on
+ALL_BASES = (*BASES, FINAL)
 REVIEW_RULE = "REVIEW"
+DELIVERY_RULE = "DELIVERY"  # a plan record's delivery at acceptance (``final`` basis)
+DELIVERY_COUNTED = ("delivered", "partly_delivered")
+FINAL_NEEDS_ACCEPTED_ON = ("按验收口径（basis final）评估时必填，未填写：验收基准日（YYYY-MM-DD），"
+                           "营收等按期统计的数字以此日判断统计期是否结束")
 SELF_DECLARED = "申报单位自报，待项目办公室确认"
 APPLIES_TO = {"comprehensive": "本组织不是综合类社会组织，本项不适用",
               "registers_tech_contracts": "本组织不承担技术合同登记工作，本项不适用"}
@@ -209,8 +217,10 @@ class Evaluation:
     """One evaluation run; ``result`` is the zgc-evaluation/1 document."""
 
     def __init__(self, programme: Programme, app: Application, basis: str):
-        if basis not in BASES:
-            raise ValueError(f"basis must be one of {BASES}")
+        if basis not in ALL_BASES:
+            raise ValueError(f"basis must be one of {ALL_BASES}")
+        if basis == FINAL and app.accepted_on is None:
+            raise InvalidDocument([Problem("accepted_on", FINAL_NEEDS_ACCEPTED_ON)])
         self.programme, self.app, self.basis = programme, app, basis
         self.rules = programme.rules_on(app.applied_on)
         self.params = self.rules.params
@@ -218,6 +228,8 @@ class Evaluation:
         prior_end = dates["prior_end"]
         # the as-of date: a figure for a period counts only when the period has ended by then (K1.3)
         self.as_of = prior_end if basis == "prior" else self.params.get("implementation_end", prior_end)
+        if basis == FINAL:
+            self.as_of = app.accepted_on
         self.pending: list[dict] = []
         self.windows = {wid: w.bounds(self.params, dates) for wid, w in programme.windows.items()}
 
@@ -233,9 +245,12 @@ class Evaluation:
         by_clause: dict[str, list[dict]] = defaultdict(list)
         touched: dict[str, set[str]] = defaultdict(set)
         outside_basis = []
-        include_plan = self.basis == "projected"
+        include_plan = self.basis != "prior"
+        final = self.basis == FINAL
         for r in app.records:
-            touched[r["clause"]].add(r["phase"])
+            # on the final basis a plan record touches its clause (X-K1-TWO / X-K3-TWO) only when delivered
+            touched[r["clause"]].add("delivered" if final and r["phase"] == "plan" and not self._undelivered(r)
+                                     else r["phase"])
             if r["phase"] == "plan" and not include_plan:
                 outside_basis.append(r["id"])
             else:
@@ -243,7 +258,8 @@ class Evaluation:
 
         problems, not_chosen = self._choices(touched)
         # X-K1-TWO / X-K3-TWO: a sub-item touched only by plan records is not touched on the prior basis
-        on_basis = {c for c, phases in touched.items() if include_plan or "prior" in phases}
+        on_basis = {c for c, phases in touched.items()
+                    if "prior" in phases or "delivered" in phases or self.basis == "projected"}
         warnings: list[dict] = []
         keep = prog.same_work["keep"]
         families = [keep] + [f for f in prog.families if f != keep]
@@ -339,6 +355,36 @@ class Evaluation:
                                  + (f"（{'、'.join(met)}）" if met else "")})
         return problems
 
+    # --- the final basis (验收) -------------------------------------------------------
+    def _day(self, r: dict) -> dt.date:
+        """When the work happened: on the final basis a plan record's ``delivery.delivered_on`` when given."""
+        if self.basis == FINAL and r["phase"] == "plan":
+            return (r.get("delivery") or {}).get("delivered_on") or r["date"]
+        return r["date"]
+
+    def _undelivered(self, r: dict) -> str | None:
+        """Why a plan record does not count at acceptance (rule DELIVERY), or None: it counts only when
+        delivered (or partly delivered), the delivery verified, and done by the acceptance date."""
+        delivery = r.get("delivery")
+        if not delivery:
+            return "未填写交付情况（delivery），验收时实施期内工作计划不计入"
+        status = delivery["status"]
+        if status not in DELIVERY_COUNTED:
+            return f"{DELIVERY_STATUSES[status]}：{delivery.get('reason') or '未说明原因'}"
+        if delivery.get("verified") is not True:
+            return f"{DELIVERY_STATUSES[status]}，但交付情况未经验收核实（delivery.verified 不为 true），不计入"
+        day = self._day(r)
+        if day > self.as_of:
+            label = "交付日期" if delivery.get("delivered_on") else "日期"
+            return (f"{label} {day} 晚于验收基准日 {self.as_of}，验收时尚未完成，不计入"
+                    + ("" if delivery.get("delivered_on") else "（已提前完成的请填写交付日期 delivery.delivered_on）"))
+        return None
+
+    def _as_performance(self, r: dict) -> dict:
+        """On the final basis a delivered plan record is performance: rules that apply only to prior
+        records (``when: {field: phase, eq: prior}``, e.g. recognised, approved, completed) apply to it."""
+        return {**r, "phase": "prior"} if self.basis == FINAL and r["phase"] == "plan" else r
+
     def _figures_due(self, clause: Any, records: list[dict], rejected: list[dict]) -> list[dict]:
         """A figure for a period (field ``period_end``) counts only when the period has ended on the
         as-of date (申报日 for prior): a later one is left out, the record itself still counts."""
@@ -388,19 +434,26 @@ class Evaluation:
         windows = self.windows
         phase_windows = self.programme.phase_windows
         extra = clause.windows
+        final = self.basis == FINAL
         for r in records:
             if r.get("verified") is False:
                 reject(r, REVIEW_RULE, "评审核实未通过")
                 continue
+            if final and r["phase"] == "plan":
+                why = self._undelivered(r)
+                if why:
+                    reject(r, DELIVERY_RULE, why)
+                    continue
             wid = phase_windows[r["phase"]]
             for when, override in cc.overrides:
                 if r["phase"] in override and when(r):
                     wid = override[r["phase"]]
             start, end = windows[wid]
             phase_window = (self.programme.windows[wid].label, start, end)
-            day = r["date"]
+            day = self._day(r) if final else r["date"]
             if not start <= day <= end:
-                reject(r, wid, f"日期 {day} 不在{self.programme.windows[wid].label}"
+                shown = "交付日期" if final and r["phase"] == "plan" and r["delivery"].get("delivered_on") else "日期"
+                reject(r, wid, f"{shown} {day} 不在{self.programme.windows[wid].label}"
                                f"（{start}至{end}）内，{PHASES[r['phase']]}不计入")
                 continue
             for xw in extra:
@@ -421,7 +474,12 @@ class Evaluation:
         raw_rules = clause.raw.get("record_rules") or []
         for index, rule in enumerate(cc.rules):
             warn = index < len(raw_rules) and raw_rules[index].get("warn")
-            applies = survivors if rule.when is None else [r for r in survivors if rule.when(r)]
+            if rule.when is None:
+                applies = survivors
+            elif final:
+                applies = [r for r in survivors if rule.when(self._as_performance(r))]
+            else:
+                applies = [r for r in survivors if rule.when(r)]
             if not applies:
                 rule_trace.append({"rule": rule.id, "quote": rule.quote, "checked": 0, "failed": 0})
                 continue
@@ -444,12 +502,17 @@ class Evaluation:
             rule_trace.append({"rule": rule.id, "quote": rule.quote, "checked": len(applies),
                                "failed": len(failed_ids)})
 
+        if final:
+            warnings += [{"rule": DELIVERY_RULE, "message": f"{clause.id} 记录 {r['id']}：部分交付（{r['delivery']['reason']}），"
+                                                           "按交付的情况（记录所填数量）计入"}
+                         for r in survivors if r["phase"] == "plan" and r["delivery"]["status"] == "partly_delivered"]
         context.counted[clause.id] = survivors
         survivors = self._figures_due(clause, survivors, rejected)
         met, condition_trace = cc.condition.evaluate(survivors, self.as_of)
         if met and survivors:
+            later = "验收基准日{}尚未结束，尚不能核对" if final else "评估基准日{}尚未结束，作为承诺于验收时核对"
             self.pending += [{"rule": clause.id, "message": f"{node['check']}：统计期至{node['period_end']}，"
-                                                          f"评估基准日{self.as_of}尚未结束，作为承诺于验收时核对"}
+                                                          + later.format(self.as_of)}
                              for node in _pending_nodes(condition_trace)]
         if not records and not declared:
             # not_declared only when the application has no record at all for the clause; plan
@@ -465,7 +528,7 @@ class Evaluation:
                "rejected": rejected, "trace": trace}
         if warnings:
             out["_warnings"] = warnings
-        missing = missing_evidence(cc, survivors)
+        missing = missing_evidence(cc, [self._as_performance(r) for r in survivors] if final else survivors)
         if missing:
             out["missing_evidence"] = missing
         declared = [{"record": r["id"], "field": f.name,

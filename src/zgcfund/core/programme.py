@@ -325,6 +325,7 @@ class Programme:
         names[self.same_work["id"]] = "同一工作只计入一类"
         names |= {c["id"]: c.get("label", c["id"]) for c in self.acceptance_checks}
         names["REVIEW"] = "评审核实"
+        names["DELIVERY"] = "验收交付核实"
         return names
 
     def rule_name(self, rule_id: str) -> str:

@@ -8,7 +8,8 @@ from zgcfund.core.engine import STATUS_NAMES
 from zgcfund.core.numbers import display_number
 from zgcfund.core.programme import Programme
 
-BASIS_NAMES = {"prior": "前期工作绩效（遴选参考口径）", "projected": "前期工作绩效＋实施期内工作计划（合同承诺口径）"}
+BASIS_NAMES = {"prior": "前期工作绩效（遴选参考口径）", "projected": "前期工作绩效＋实施期内工作计划（合同承诺口径）",
+               "final": "前期工作绩效＋已交付并经核实的实施期内工作计划（验收口径）"}
 
 
 def _num(value: Any) -> str:
@@ -33,6 +34,8 @@ def text_report(evaluation: dict, programme: Programme, document: dict | None = 
         org = document.get("organization") or {}
         out.append(f"申报单位：{org.get('name', '')}（{org.get('credit_code', '')}）")
         out.append(f"申报日期：{document.get('applied_on', '')}")
+        if evaluation["basis"] == "final":
+            out.append(f"验收日期：{document.get('accepted_on', '')}")
     out.append(f"计分口径：{BASIS_NAMES[evaluation['basis']]}")
     score = evaluation["score"]
     families = " ".join(f"{programme.families[f]['name']}（{f}）{_num(score[f])}分" for f in programme.families)

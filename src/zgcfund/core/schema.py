@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from zgcfund.core import bounds
-from zgcfund.core.application import FORMAT, PHASES
+from zgcfund.core.application import DELIVERY_STATUSES, FORMAT, PHASES
 from zgcfund.core.programme import FieldSpec, Programme
 
 SCHEMA_ID = "https://zgcfund.example/schemas/zgc-application-1.schema.json"
@@ -58,6 +58,22 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
     return schema
 
 
+DELIVERY = {
+    "title": "交付情况（验收时填写，仅实施期内工作计划记录）",
+    "type": "object", "additionalProperties": False, "required": ["status"],
+    "properties": {
+        "status": {"enum": list(DELIVERY_STATUSES),
+                   "description": "；".join(f"{k}：{v}" for k, v in DELIVERY_STATUSES.items())},
+        "reason": {"type": ["string", "null"], "maxLength": bounds.LENGTHS["text"],
+                   "description": "未全部交付的原因（部分交付、未交付时必填）"},
+        "verified": {"type": ["boolean", "null"], "description": "交付情况经验收核实"},
+        "delivered_on": {"anyOf": [DATE, {"type": "null"}], "description": "交付日期（未交付时不填）"},
+    },
+    "allOf": [{"if": {"properties": {"status": {"enum": ["partly_delivered", "not_delivered"]}}},
+               "then": {"required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}}}],
+}
+
+
 def _evidence(kinds: dict[str, str]) -> dict[str, Any]:
     item: dict[str, Any] = {"name": {"type": "string", "maxLength": bounds.LENGTHS["name"]},
                             "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}
@@ -76,6 +92,7 @@ def application_schema(programme: Programme) -> dict[str, Any]:
         "title": {"type": "string", "minLength": 1, "maxLength": bounds.LENGTHS["title"]},
         "evidence": _evidence({}),
         "verified": {"type": ["boolean", "null"]},
+        "delivery": {"anyOf": [DELIVERY, {"type": "null"}]},
     }
     per_clause = []
     for cid, clause in programme.clauses.items():
@@ -106,6 +123,7 @@ def application_schema(programme: Programme) -> dict[str, Any]:
             "programme": {"type": "string"},
             "applied_on": DATE,
             "contract_signed_on": {"anyOf": [DATE, {"type": "null"}]},
+            "accepted_on": {"anyOf": [DATE, {"type": "null"}], "description": "验收日期（验收口径 final 的评估基准日）"},
             "organization": {
                 "type": "object", "additionalProperties": False, "required": ["name", "credit_code"],
                 "properties": {"name": {"type": "string", "minLength": 1, "maxLength": bounds.LENGTHS["string"]},

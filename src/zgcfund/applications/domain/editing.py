@@ -28,7 +28,7 @@ __all__ = ["EditRefused", "RecordInvalid", "StaleEdit", "application_for", "chec
            "edit_refusal", "ensure_editable", "import_document", "next_record_key", "save_record", "set_choices",
            "window_for", "with_notice"]
 
-COMMON = ("id", "clause", "phase", "date", "title", "evidence", "verified")
+COMMON = ("id", "clause", "phase", "date", "title", "evidence", "verified", "delivery")  # not clause fields
 
 
 class RecordInvalid(Exception):
@@ -256,6 +256,10 @@ def import_document(application: Application, user, doc: Any) -> dict[str, int]:
     for i, raw in enumerate(doc["records"]):
         if "verified" in raw and (raw["id"] not in existing or existing[raw["id"]].verified != raw["verified"]):
             problems.append(Problem(f"records[{i}].verified", _("由评审设置，申报单位不能导入或修改")))
+        if raw.get("delivery") is not None:  # acceptance (验收) records it, never the applicant's import
+            problems.append(Problem(f"records[{i}].delivery", _("交付情况在验收时由项目办公室核实，申报单位不能导入")))
+    if doc.get("accepted_on") is not None:
+        problems.append(Problem("accepted_on", _("验收日期由项目办公室填写，申报单位不能导入")))
     if problems:
         raise InvalidDocument(problems)
 
