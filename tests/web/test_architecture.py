@@ -12,7 +12,8 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "zgcfund"
 
 #: lowest first; a package may import itself and anything earlier in this list
-LAYERS = ("core", "files", "audit", "accounts", "programmes", "applications", "review", "devtools", "web", "cli")
+LAYERS = ("core", "files", "audit", "accounts", "programmes", "applications", "review", "implementation", "devtools",
+          "web", "cli")
 #: the pure policy engine imports no Django and no other package of the project
 PURE = {"core"}
 

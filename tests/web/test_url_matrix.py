@@ -121,6 +121,9 @@ MATRIX: dict[str, dict] = {
     "office:assign_application": OFFICE,
     "office:assign_home": row(LOGIN, 403, 403, 403, 403, 403, 403, 302),
     "office:conditions_edit": OFFICE,
+    "office:contract": row(LOGIN, 403, 403, 403, 403, 403, 403, 404),  # the fixture's application has no contract
+    "office:contract_new": OFFICE,  # not awaiting a contract: the office reads why, no form
+    "office:contracts": OFFICE,
     "office:dashboard": OFFICE,
     "office:expert_reviews": OFFICE,
     "office:export_download": OFFICE,

@@ -1,6 +1,6 @@
 """/office/: the programme office's pages, collected from the apps (namespace ``office``)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from zgcfund.accounts.office_urls import urlpatterns as organization_patterns
 from zgcfund.applications.views.notices import office_notices
@@ -16,4 +16,5 @@ urlpatterns = [
     *organization_patterns,
     *programme_patterns,
     *review_patterns,
+    path("implementation/", include("zgcfund.implementation.office_urls")),
 ]

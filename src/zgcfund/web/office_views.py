@@ -26,5 +26,6 @@ def dashboard(request):
         # every phase holding applications, with the workflow table's staff name, in lifecycle order
         "by_phase": [(workflow.phase(name), counts[name]) for name in workflow.PHASES if counts.get(name)],
         "formal_queue_count": sum(counts.get(name, 0) for name in workflow.FORMAL_REVIEW_PHASES),
+        "awaiting_contract_count": sum(counts.get(name, 0) for name in workflow.TRANSITIONS["sign_contract"].sources),
     }
     return render(request, "office/dashboard.html", context)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [  # no django.contrib.admin: the office works in its own pages
     "zgcfund.programmes",
     "zgcfund.applications",
     "zgcfund.review",
+    "zgcfund.implementation",
     "zgcfund.audit",
 ]
 

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zgcfund.accounts.views.access import allowed, get_permitted_or_404
-from zgcfund.applications.domain import outcome, workflow
+from zgcfund.applications.domain import contract, outcome, workflow
 from zgcfund.applications.domain.editing import EditRefused
 from zgcfund.applications.domain.evidence import EvidenceRejected, store_commitment_scan
 from zgcfund.applications.domain.submission import (
@@ -95,6 +95,7 @@ def _status_page(request, application, *, errors=(), reason: str = "", status: i
     context["may_withdraw"] = (application.phase.applicant_can_withdraw
                                and allowed(request.user, "applications.withdraw_application", application))
     context.update(withdraw_errors=list(errors), withdraw_reason=reason, outcome=outcome.outcome_for(application))
+    context["contract"] = contract.signed_contract(application)
     return render(request, "applications/status.html", context, status=status)
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImplementationConfig(AppConfig):
+    name = "zgcfund.implementation"
+    label = "implementation"
+    verbose_name = _("实施")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # applications (below this app) shows the signed contract and its commitments on the status page
+        from zgcfund.applications.domain import contract
+        from zgcfund.implementation.interfaces.display import applicant_contract
+
+        contract.signed_contract = applicant_contract

@@ -1,0 +1,36 @@
+"""The contract as pages show it: the commitments by clause with the programme's field labels (the office's
+contract page and the applicant's status page)."""
+
+from __future__ import annotations
+
+from zgcfund.applications.interfaces.forms import display_value
+from zgcfund.applications.models import Application
+from zgcfund.implementation.models import Contract
+from zgcfund.programmes.domain import parsed
+
+
+def commitment_groups(contract: Contract) -> list[dict]:
+    """The commitments by clause in the programme's clause order (a clause the programme no longer names
+    comes last), each target shown with the clause's field label: ``[{"clause", "title", "rows": [{"commitment",
+    "targets": [(label, text)]}]}]``."""
+    programme = parsed(contract.programme_year)
+    order = {cid: i for i, cid in enumerate(programme.clauses)}
+    groups: dict[str, dict] = {}
+    for c in sorted(contract.commitments.all(), key=lambda c: (order.get(c.clause, len(order)), c.clause, c.date, c.pk)):
+        clause = programme.clauses.get(c.clause)
+        group = groups.setdefault(c.clause, {"clause": c.clause, "title": clause.title if clause else "", "rows": []})
+        specs = clause.fields if clause else {}
+        targets = [(specs[name].label, display_value(specs[name], c.targets.get(name)))
+                   for name in specs if name in c.targets]
+        targets += [(name, str(value)) for name, value in c.targets.items() if name not in specs]
+        group["rows"].append({"commitment": c, "targets": targets})
+    return list(groups.values())
+
+
+def applicant_contract(application: Application) -> dict | None:
+    """Installed as ``applications.domain.contract.signed_contract``: the signed contract for the status page."""
+    contract = Contract.objects.filter(application=application).prefetch_related("tranches", "commitments").first()
+    if contract is None:
+        return None
+    return {"signed_on": contract.signed_on, "amount": contract.amount,
+            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract)}

@@ -1,0 +1,74 @@
+"""Office pages for contracts: the programme's applications awaiting a contract and those contracted,
+the contract form, the contract with its commitments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from zgcfund.accounts.views.access import require_perm
+from zgcfund.applications.domain import workflow
+from zgcfund.applications.models import Application
+from zgcfund.implementation.domain import contracts as domain
+from zgcfund.implementation.interfaces import forms
+from zgcfund.implementation.interfaces.display import commitment_groups
+from zgcfund.implementation.models import Contract
+from zgcfund.programmes.domain import current_programme_year
+
+manage_contracts = require_perm("implementation.manage_contracts")
+
+
+@manage_contracts
+def contract_list(request):
+    row = current_programme_year()
+    if row is None:
+        raise Http404
+    awaiting = list(domain.awaiting_contract(row.code))
+    for app in awaiting:
+        app.awarded = domain.awarded_amount(app)
+    context = {"row": row, "awaiting": awaiting, "contracts": domain.contracts(row.code)}
+    return render(request, "implementation/contract_list.html", context)
+
+
+@manage_contracts
+@require_http_methods(["GET", "POST"])
+def contract_new(request, pk: int):
+    application = get_object_or_404(Application.objects.select_related("organization", "programme_year"), pk=pk)
+    if Contract.objects.filter(application=application).exists():
+        return redirect("office:contract", pk=application.pk)
+    errors: dict[str, str] = {}
+    refusal = None
+    data = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            domain.record_contract(application, request.user, **forms.contract_input(request.POST))
+        except domain.ContractInvalid as exc:
+            errors = exc.errors
+        except domain.ContractRefused as exc:
+            refusal = exc.message
+        else:
+            messages.success(request, _("合同已登记，申报转入“已签约”。"))
+            return redirect("office:contract", pk=application.pk)
+    else:
+        refusal = workflow.refusal(application, "sign_contract", request.user)
+    first, last = domain.signing_bounds(application)
+    submission = domain.latest_submission(application)
+    context = {"application": application, "form": data, "errors": errors, "refusal": refusal,
+               "error_list": [{"field": f"id_{k}", "message": v} for k, v in errors.items()],
+               "tranches": forms.tranche_rows(data, errors), "awarded": domain.awarded_amount(application),
+               "first": first, "last": last,
+               "plan_count": len(domain.plan_records(submission)) if submission else 0}
+    status = 422 if request.method == "POST" and (errors or refusal) else 200
+    return render(request, "implementation/contract_form.html", context, status=status)
+
+
+@manage_contracts
+def contract_detail(request, pk: int):
+    contract = get_object_or_404(Contract.objects.select_related("application__organization", "recorded_by",
+                                                                 "programme_year", "submission"), application_id=pk)
+    context = {"contract": contract, "application": contract.application, "tranches": contract.tranches.all(),
+               "groups": commitment_groups(contract)}
+    return render(request, "implementation/contract_detail.html", context)
