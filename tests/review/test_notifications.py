@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from tests.review.test_expert import K31, K31_B, passed_application, png
 from tests.review.test_ranking_web import same
 
@@ -271,6 +272,22 @@ def test_review_due_date_is_named_and_reminded_once(passed, experts, office_user
     plans.set_review_due(loaded.code, due + dt.timedelta(days=1), office_user)  # a moved date reminds again
     assert cli.main(["remind", "--days", "3"]) == 0
     assert len(mail.outbox) == 2
+
+
+def test_the_expert_task_list_shows_the_due_date_and_marks_it_passed(client, passed, experts, office_user, loaded,
+                                                                      settings):
+    due = clock.today() + dt.timedelta(days=5)
+    plans.set_review_due(loaded.code, due, office_user)
+    _first, second = assigning.assign(passed, experts, office_user)
+    Assignment.objects.filter(pk=second.pk).update(submitted_at=clock.now())
+    client.force_login(experts[0])
+    page = client.get(reverse("expert:tasks")).content.decode()
+    assert due.isoformat() in page and "已过截止日" not in page
+    settings.ZGCFUND_CLOCK_DATE = (due + dt.timedelta(days=1)).isoformat()
+    page = client.get(reverse("expert:tasks")).content.decode()
+    assert "已过截止日" in page  # its own review, not submitted
+    client.force_login(experts[1])
+    assert "已过截止日" not in client.get(reverse("expert:tasks")).content.decode()  # submitted in time
 
 
 def test_no_reminder_without_a_due_date(passed, experts, office_user):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,3 +105,9 @@ def set_review_due(code: str, day, by) -> SelectionPlan:
                                                               day.isoformat() if day else None]},
                      visibility=Visibility.OFFICE)
     return plan
+
+
+def review_due_dates(codes) -> dict[str, dt.date]:
+    """The expert-review due date the office set per programme code (programmes without one left out)."""
+    return dict(SelectionPlan.objects.filter(code__in=set(codes), review_due_on__isnull=False)
+                .values_list("code", "review_due_on"))

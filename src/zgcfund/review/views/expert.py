@@ -13,10 +13,12 @@ from zgcfund.accounts.views.access import get_permitted_or_404, require_perm
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.interfaces.panel import STATUS_LABELS, summary
 from zgcfund.core.numbers import display_number
+from zgcfund.programmes.domain import clock
 from zgcfund.review.domain import assignment as assigning
 from zgcfund.review.domain import conflicts as conflicts_domain
 from zgcfund.review.domain import scoring
 from zgcfund.review.domain.formal import record_checks
+from zgcfund.review.domain.plan import review_due_dates
 from zgcfund.review.interfaces import forms
 from zgcfund.review.models import ConflictOfInterest
 
@@ -28,7 +30,11 @@ def expert_required(view):
 
 @expert_required
 def tasks(request):
-    return render(request, "review/expert_tasks.html", {"assignments": assigning.assignments_for(request.user)})
+    assignments = list(assigning.assignments_for(request.user))
+    due = review_due_dates(a.application.programme_code for a in assignments)
+    for a in assignments:
+        a.due_on = due.get(a.application.programme_code)
+    return render(request, "review/expert_tasks.html", {"assignments": assignments, "today": clock.today()})
 
 
 @expert_required
