@@ -80,9 +80,9 @@ def test_formal_review_shows_the_sealed_scan_of_that_submission(client, office_u
     response = client.get(reverse("applications:evidence_download", args=[scan.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert "no-store" in response["Cache-Control"]
-    response.close()
     event = AuditEvent.objects.get(action="download.evidence", actor=office_user)
     assert event.application_id == submitted_application.pk and "承诺书盖章扫描件" in event.summary
+    b"".join(response.streaming_content)  # read to the end; closing it here would end the test's PG connection
 
 
 def test_nobody_else_opens_the_sealed_scan(client, submitted_application, other_applicant, make_user, office_user):
