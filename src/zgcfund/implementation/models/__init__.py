@@ -1,3 +1,4 @@
-from zgcfund.implementation.models.contract import Commitment, CommitmentStatus, Contract, ContractTranche
+from zgcfund.implementation.models.contract import (Commitment, CommitmentOrigin, CommitmentStatus, Contract,
+                                                    ContractTranche)
 
-__all__ = ["Commitment", "CommitmentStatus", "Contract", "ContractTranche"]
+__all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractTranche"]

@@ -60,26 +60,51 @@ class ContractTranche(models.Model):
 
 
 class CommitmentStatus(models.TextChoices):
+    """Delivery of a commitment (zgc-application/1 ``delivery.status``; ``pending`` = not yet stated)."""
     PENDING = "pending", _("待实施")
     DELIVERED = "delivered", _("已完成")
     PARTLY_DELIVERED = "partly_delivered", _("部分完成")
     NOT_DELIVERED = "not_delivered", _("未完成")
 
 
+class CommitmentOrigin(models.TextChoices):
+    CONTRACT = "contract", _("合同承诺")  # a plan record of the submission the contract rests on
+    EXTRA = "extra", _("实施期新增工作")   # work the organization reports beyond its commitments
+
+
 class Commitment(models.Model):
     """One planned piece of work the contract binds the organization to: a frozen copy of a plan record
     of the submission the contract rests on (its key, clause, title, date and the clause's own fields,
-    the target quantities). Its delivery is recorded during implementation."""
+    the target quantities) — or (origin ``extra``) work the organization reports beyond them.
+
+    Two sides of its delivery: what the organization **reports** (``reported_status``, the ``delivered``
+    figures with the same keys as ``targets``, ``delivered_on``, ``delivery_note``; edited in its open report,
+    frozen in each report submission), and what the office **verifies** at acceptance (``status``, ``reason``,
+    ``verified``, who and when). The acceptance copy of the application takes the office's side
+    (zgc-application/1 ``delivery``)."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="commitments")
     record_key = models.CharField(_("记录编号"), max_length=LENGTHS["id"])
+    origin = models.CharField(_("来源"), max_length=10, choices=CommitmentOrigin.choices,
+                              default=CommitmentOrigin.CONTRACT)
     clause = models.CharField(_("条款"), max_length=10)
     title = models.CharField(_("名称"), max_length=LENGTHS["title"])
     date = models.DateField(_("计划日期"))
     targets = models.JSONField(_("目标"), default=dict, blank=True)
+    # the organization's report
+    reported_status = models.CharField(_("报告的完成情况"), max_length=20, choices=CommitmentStatus.choices,
+                                       default=CommitmentStatus.PENDING)
+    delivered = models.JSONField(_("实际完成"), default=dict, blank=True)
+    delivered_on = models.DateField(_("实际完成日期"), null=True, blank=True)
+    delivery_note = models.TextField(_("完成情况说明"), blank=True, max_length=LENGTHS["comment"])
+    # the office's verification at acceptance
     status = models.CharField(_("完成情况"), max_length=20, choices=CommitmentStatus.choices,
                               default=CommitmentStatus.PENDING)
     reason = models.TextField(_("说明"), blank=True, max_length=LENGTHS["reason"])
+    verified = models.BooleanField(_("验收核实"), default=False)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True, verbose_name=_("核实人"))
+    assessed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("实施承诺")
