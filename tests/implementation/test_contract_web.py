@@ -90,3 +90,29 @@ def test_applicant_sees_its_own_contract_only(awaiting, office_client):
     assert other.get(reverse("applications:status", args=[first.pk])).status_code == 404
     own_status = other.get(reverse("applications:status", args=[second.pk])).content.decode()
     assert 'data-testid="contract"' not in own_status
+
+
+def test_contract_pdf_lists_the_commitments_for_the_office_and_the_organization_only(awaiting, office_client):
+    import io
+
+    from pypdf import PdfReader
+
+    from zgcfund.audit.models import AuditEvent
+
+    first, second, _selection = awaiting
+    office_client.post(reverse("office:contract_new", args=[first.pk]), GOOD)
+    url = reverse("office:contract_pdf", args=[first.pk])
+    response = office_client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).replace(" ", "")
+    assert "任务书" in text and first.organization.name in text and "中期检查通过后" in text
+    contract = Contract.objects.get(application=first)
+    for c in contract.commitments.all():
+        assert c.record_key in text
+    assert AuditEvent.objects.filter(action="download.contract_pdf", application=first).exists()
+    member = Client()
+    member.force_login(first.organization.memberships.first().user)
+    assert member.get(url).status_code == 200
+    outsider = Client()
+    outsider.force_login(second.organization.memberships.first().user)
+    assert outsider.get(url).status_code == 404

@@ -123,6 +123,7 @@ MATRIX: dict[str, dict] = {
     "office:conditions_edit": OFFICE,
     "office:contract": row(LOGIN, 403, 403, 403, 403, 403, 403, 404),  # the fixture's application has no contract
     "office:contract_new": OFFICE,  # not awaiting a contract: the office reads why, no form
+    "office:contract_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404),  # no contract yet: nobody learns more
     "office:contracts": OFFICE,
     "office:dashboard": OFFICE,
     "office:expert_reviews": OFFICE,

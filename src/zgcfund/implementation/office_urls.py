@@ -9,4 +9,5 @@ urlpatterns = [
     path("", contracts.contract_list, name="contracts"),
     path("applications/<int:pk>/contract/new/", contracts.contract_new, name="contract_new"),
     path("applications/<int:pk>/contract/", contracts.contract_detail, name="contract"),
+    path("applications/<int:pk>/contract/pdf/", contracts.contract_pdf, name="contract_pdf"),
 ]

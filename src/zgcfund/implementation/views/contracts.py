@@ -4,12 +4,15 @@ the contract form, the contract with its commitments."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from zgcfund.accounts.views.access import require_perm
+from zgcfund.accounts.views.access import get_permitted_or_404, require_perm
+from zgcfund.audit.domain.downloads import record_download
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
 from zgcfund.implementation.domain import contracts as domain
@@ -72,3 +75,20 @@ def contract_detail(request, pk: int):
     context = {"contract": contract, "application": contract.application, "tranches": contract.tranches.all(),
                "groups": commitment_groups(contract)}
     return render(request, "implementation/contract_detail.html", context)
+
+
+@login_required
+def contract_pdf(request, pk: int):
+    """The 任务书 PDF: the contract with its payment plan and commitments (office and the organization)."""
+    from zgcfund.implementation.interfaces.contract_pdf import render_contract_pdf
+
+    contract = get_permitted_or_404(request, "implementation.view_contract", Contract.objects.select_related(
+        "application__organization", "programme_year", "submission"), application_id=pk)
+    pdf = render_contract_pdf(contract)
+    record_download(request, "download.contract_pdf", _("下载任务书 PDF"), application=contract.application,
+                    obj=contract)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"任务书-{contract.application.organization.name}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
