@@ -41,7 +41,7 @@ def test_negative_growth_drawn_below_the_zero_line_and_reference_labelled():
     root = parse(chart.svg())
     bars = [r for r in root.iter(f"{NS}rect") if float(r.get("height")) != 12]
     up, down = bars
-    zero = [ln for ln in root.iter(f"{NS}line") if ln.get("stroke") == "#1d2533"][0]
+    zero = next(ln for ln in root.iter(f"{NS}line") if ln.get("stroke") == "#1d2533")
     assert float(up.get("y")) + float(up.get("height")) == pytest.approx(float(zero.get("y1")), abs=0.2)
     assert float(down.get("y")) == pytest.approx(float(zero.get("y1")), abs=0.2)
     texts = [t.text for t in root.iter(f"{NS}text")]

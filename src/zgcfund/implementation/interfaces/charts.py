@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import count
-from xml.sax.saxutils import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 #: series colours (a colour-blind-safe set, in order) and the reference line's
 PALETTE = ("#1f5fa8", "#e08a1e", "#2e8b57", "#8e44ad", "#c0392b", "#5f697b")
@@ -24,6 +24,7 @@ REFERENCE = "#c0392b"
 INK, FAINT, GRID = "#1d2533", "#5f697b", "#d9dee7"
 FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"
 _ids = count(1)
+TEMPLATE = "implementation/_chart.svg"
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,19 @@ def _bounds(chart: BarChart) -> tuple[float, float]:
     return bottom, top
 
 
-def _text(x, y, content, *, anchor="start", size=12, fill=INK, weight="normal", baseline="middle") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" font-weight="{weight}" '
-            f'text-anchor="{anchor}" dominant-baseline="{baseline}">{escape(str(content))}</text>')
+def _text(x, y, content, *, anchor="start", size=12, fill=INK, weight="normal") -> dict:
+    return {"tag": "text", "x": f"{x:.1f}", "y": f"{y:.1f}", "size": size, "fill": fill, "weight": weight,
+            "anchor": anchor, "content": str(content)}
+
+
+def _rect(x, y, width, height, fill) -> dict:
+    return {"tag": "rect", "x": f"{x:.1f}", "y": f"{y:.1f}", "width": f"{width:.1f}", "height": f"{height:.1f}",
+            "fill": fill}
+
+
+def _line(x1, y1, x2, y2, stroke, *, width=1, dash="") -> dict:
+    return {"tag": "line", "x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}", "y2": f"{y2:.1f}",
+            "stroke": stroke, "width": width, "dash": dash}
 
 
 def _short(name: str, limit: int) -> str:
@@ -121,7 +132,7 @@ def render(chart: BarChart) -> SafeString:
         y0 = 40 + legend_h
         for tick in _ticks(bottom, top):
             x = x_of(tick)
-            parts.append(f'<line x1="{x:.1f}" y1="{y0}" x2="{x:.1f}" y2="{y0 + plot_h}" stroke="{GRID}"/>')
+            parts.append(_line(x, y0, x, y0 + plot_h, GRID))
             parts.append(_text(x, y0 + plot_h + 14, _label(chart, tick), anchor="middle", size=11, fill=FAINT))
         for i, category in enumerate(chart.categories):
             y = y0 + i * band + gap / 2
@@ -132,16 +143,14 @@ def render(chart: BarChart) -> SafeString:
                     continue
                 x_a, x_b = sorted((x_of(0), x_of(v)))
                 colour = s.colour or PALETTE[j % len(PALETTE)]
-                parts.append(f'<rect x="{x_a:.1f}" y="{y + j * bar_h:.1f}" width="{max(x_b - x_a, 1):.1f}" '
-                             f'height="{bar_h - 2}" fill="{colour}"/>')
+                parts.append(_rect(x_a, y + j * bar_h, max(x_b - x_a, 1), bar_h - 2, colour))
                 parts.append(_text(x_b + 4 if v >= 0 else x_a - 4, y + j * bar_h + bar_h / 2 - 1,
                                    _label(chart, v), anchor="start" if v >= 0 else "end", size=10, fill=FAINT))
         zero = x_of(0)
-        parts.append(f'<line x1="{zero:.1f}" y1="{y0}" x2="{zero:.1f}" y2="{y0 + plot_h}" stroke="{INK}"/>')
+        parts.append(_line(zero, y0, zero, y0 + plot_h, INK))
         for r in chart.references:
             x = x_of(_num(r.value))
-            parts.append(f'<line x1="{x:.1f}" y1="{y0 - 4}" x2="{x:.1f}" y2="{y0 + plot_h}" stroke="{REFERENCE}" '
-                         f'stroke-width="2" stroke-dasharray="6 4"/>')
+            parts.append(_line(x, y0 - 4, x, y0 + plot_h, REFERENCE, width=2, dash="6 4"))
             parts.append(_text(x, y0 - 10, f"{r.name} {_label(chart, _num(r.value))}", anchor="middle", size=11,
                                fill=REFERENCE))
     else:
@@ -157,7 +166,7 @@ def render(chart: BarChart) -> SafeString:
 
         for tick in _ticks(bottom, top):
             y = y_of(tick)
-            parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
+            parts.append(_line(left, y, left + plot_w, y, GRID))
             parts.append(_text(left - 6, y, _label(chart, tick), anchor="end", size=11, fill=FAINT))
         for i, category in enumerate(chart.categories):
             centre = left + slot * (i + 0.5)
@@ -169,32 +178,27 @@ def render(chart: BarChart) -> SafeString:
                 y_a, y_b = sorted((y_of(0), y_of(v)))
                 colour = s.colour or PALETTE[j % len(PALETTE)]
                 x = first + j * bar_w
-                parts.append(f'<rect x="{x:.1f}" y="{y_a:.1f}" width="{bar_w - 2:.1f}" '
-                             f'height="{max(y_b - y_a, 1):.1f}" fill="{colour}"/>')
+                parts.append(_rect(x, y_a, bar_w - 2, max(y_b - y_a, 1), colour))
                 parts.append(_text(x + bar_w / 2 - 1, y_a - 8 if v >= 0 else y_b + 9, _label(chart, v),
                                    anchor="middle", size=10, fill=FAINT))
             parts.append(_text(centre, y0 + plot_h + 18, _short(category, max(int(slot / 13), 3)), anchor="middle",
                                size=11))
         zero = y_of(0)
-        parts.append(f'<line x1="{left}" y1="{zero:.1f}" x2="{left + plot_w:.1f}" y2="{zero:.1f}" stroke="{INK}"/>')
+        parts.append(_line(left, zero, left + plot_w, zero, INK))
         for r in chart.references:
             y = y_of(_num(r.value))
-            parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w:.1f}" y2="{y:.1f}" stroke="{REFERENCE}" '
-                         f'stroke-width="2" stroke-dasharray="6 4"/>')
+            parts.append(_line(left, y, left + plot_w, y, REFERENCE, width=2, dash="6 4"))
             parts.append(_text(left + plot_w, y - 8, f"{r.name} {_label(chart, _num(r.value))}", anchor="end",
                                size=11, fill=REFERENCE))
     legend, x = [], 8.0
     for j, s in enumerate(chart.series):
         colour = s.colour or PALETTE[j % len(PALETTE)]
-        legend.append(f'<rect x="{x:.1f}" y="34" width="12" height="12" fill="{colour}"/>')
+        legend.append(_rect(x, 34, 12, 12, colour))
         legend.append(_text(x + 16, 40, s.name, size=12))
         x += 16 + 13 * len(s.name) + 18
-    head = _text(8, 16, chart.title, size=14, weight="bold")
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="{uid}-t {uid}-d" '
-           f'viewBox="0 0 {chart.width} {height:.0f}" width="100%" style="max-width:{chart.width}px" '
-           f'font-family="{FONT}"><title id="{uid}-t">{escape(chart.title)}</title>'
-           f'<desc id="{uid}-d">{escape(desc)}</desc>{head}{"".join(legend)}{"".join(parts)}</svg>')
-    return mark_safe(svg)  # every text above went through escape()
+    context = {"uid": uid, "title": chart.title, "desc": desc, "width": chart.width, "height": f"{height:.0f}",
+               "font": FONT, "elements": [_text(8, 16, chart.title, size=14, weight="bold"), *legend, *parts]}
+    return render_to_string(TEMPLATE, context)  # autoescaped: every text is user-safe
 
 
 def _ticks(bottom: float, top: float, n: int = 4) -> list[float]:
