@@ -1,4 +1,6 @@
 from zgcfund.implementation.models.contract import (Commitment, CommitmentOrigin, CommitmentStatus, Contract,
                                                     ContractTranche)
+from zgcfund.implementation.models.funds import Disbursement, Refund
 
-__all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractTranche"]
+__all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractTranche", "Disbursement",
+           "Refund"]
