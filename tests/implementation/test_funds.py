@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
-from tests.implementation.test_contracts import SIGNED, plan, sign
+from tests.implementation.test_contracts import plan, sign
 
 from zgcfund.accounts.models.user import Role
 from zgcfund.accounts.views.access import allowed
@@ -165,7 +165,7 @@ def test_refunds_together_never_exceed_what_was_paid(contracted, finance_user, o
     pay(b, finance_user, "4")
     fail(b, office_user)
     funds.record_refund(b, finance_user, amount_due=D("3"), decided_on=dt.date(2026, 1, 5), reason="部分")
-    with pytest.raises(FundsInvalid, match="累计应退回 4.5 万元，超过已拨付的 4 万元"):
+    with pytest.raises(FundsInvalid, match=r"累计应退回 4\.5 万元，超过已拨付的 4 万元"):
         funds.record_refund(b, finance_user, amount_due=D("1.5"), decided_on=dt.date(2026, 1, 5), reason="再退")
 
 
