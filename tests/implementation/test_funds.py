@@ -204,6 +204,17 @@ def test_audit_entries_are_office_only(contracted, finance_user, office_user):
     assert events["funds.refund_returned"].changes["returned_amount"] == "3"
 
 
+def test_the_office_history_shows_the_money_the_applicant_history_does_not(contracted, finance_user, office_client,
+                                                                           client):
+    a, _b = contracted
+    pay(a, finance_user, "9")
+    office_history = office_client.get(reverse("office:application_history", args=[a.application_id]))
+    assert office_history.status_code == 200 and "登记拨付 9 万元（2025-11-01）" in office_history.content.decode()
+    client.force_login(a.application.organization.memberships.first().user)
+    own_history = client.get(reverse("applications:history", args=[a.application_id]))
+    assert own_history.status_code == 200 and "登记拨付" not in own_history.content.decode()
+
+
 def test_permissions(contracted, finance_user, office_user):
     a, _b = contracted
     applicant = a.application.organization.memberships.first().user
