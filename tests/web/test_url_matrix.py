@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "login"
 ROLES = ("anonymous", "admin", "editor", "unapproved", "other_org", "assigned_expert", "unassigned_expert",
-         "office")
+         "office", "finance")
 
 
 def row(*codes, method: str = "GET") -> dict:
@@ -42,95 +42,101 @@ def row(*codes, method: str = "GET") -> dict:
 
 
 # Shapes shared by many URLs.
-PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200)
-OFFICE = row(LOGIN, 403, 403, 403, 403, 403, 403, 200)
-# The live application: its organization's users and the office; 404 to everyone else (experts included).
-LIVE = row(LOGIN, 200, 200, 404, 404, 404, 404, 200)
+PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200, 200)
+OFFICE = row(LOGIN, 403, 403, 403, 403, 403, 403, 200, 403)  # finance staff: not the office
+# The live application: its organization's users and the office; 404 to everyone else (experts, finance included).
+LIVE = row(LOGIN, 200, 200, 404, 404, 404, 404, 200, 404)
 
 MATRIX: dict[str, dict] = {
     "accounts:check_credit_code": PUBLIC,
-    "accounts:inbox": row(LOGIN, 200, 200, 200, 200, 200, 200, 200),  # every signed-in user: their own notices
-    "accounts:inbox_notice": row(LOGIN, 200, 404, 404, 404, 404, 404, 404),  # the admin's notice: only the admin
-    "accounts:inbox_read_all": row(LOGIN, 302, 302, 302, 302, 302, 302, 302, method="POST"),
-    "accounts:invitation_accept": row(404, 404, 404, 404, 404, 404, 404, 404),  # bogus token
-    "accounts:invitation_revoke": row(LOGIN, 302, 403, 404, 404, 404, 404, 404, method="POST"),
-    "accounts:login": row(200, 302, 302, 302, 302, 302, 302, 302),
-    "accounts:logout": row(302, 302, 302, 302, 302, 302, 302, 302, method="POST"),
-    "accounts:member_remove": row(LOGIN, 200, 403, 404, 404, 404, 404, 404),
-    "accounts:members": row(LOGIN, 200, 403, 200, 200, 404, 404, 404),
-    "accounts:organization": row(LOGIN, 200, 200, 200, 200, 404, 404, 302),
-    "accounts:organization_certificate": row(LOGIN, 200, 200, 404, 404, 404, 404, 200),
-    "accounts:organization_edit": row(LOGIN, 200, 403, 200, 200, 404, 404, 404),
-    "accounts:organization_profile": row(LOGIN, 200, 403, 200, 200, 404, 404, 404),
+    "accounts:inbox": row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),  # every signed-in user: their own notices
+    "accounts:inbox_notice": row(LOGIN, 200, 404, 404, 404, 404, 404, 404, 404),  # the admin's notice: only the admin
+    "accounts:inbox_read_all": row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 302, method="POST"),
+    "accounts:invitation_accept": row(404, 404, 404, 404, 404, 404, 404, 404, 404),  # bogus token
+    "accounts:invitation_revoke": row(LOGIN, 302, 403, 404, 404, 404, 404, 404, 404, method="POST"),
+    "accounts:login": row(200, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts:logout": row(302, 302, 302, 302, 302, 302, 302, 302, 302, method="POST"),
+    "accounts:member_remove": row(LOGIN, 200, 403, 404, 404, 404, 404, 404, 404),
+    "accounts:members": row(LOGIN, 200, 403, 200, 200, 404, 404, 404, 404),
+    "accounts:organization": row(LOGIN, 200, 200, 200, 200, 404, 404, 302, 404),
+    "accounts:organization_certificate": row(LOGIN, 200, 200, 404, 404, 404, 404, 200, 404),
+    "accounts:organization_edit": row(LOGIN, 200, 403, 200, 200, 404, 404, 404, 404),
+    "accounts:organization_profile": row(LOGIN, 200, 403, 200, 200, 404, 404, 404, 404),
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_complete": PUBLIC,
     "accounts:password_reset_confirm": PUBLIC,  # bogus token: the 'invalid link' page
     "accounts:password_reset_done": PUBLIC,
     "accounts:privacy": PUBLIC,
-    "accounts:register": row(200, 302, 302, 302, 302, 302, 302, 302),
-    "accounts:register_confirm": row(404, 404, 404, 404, 404, 404, 404, 404),  # bogus token
+    "accounts:register": row(200, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts:register_confirm": row(404, 404, 404, 404, 404, 404, 404, 404, 404),  # bogus token
     "accounts:register_sent": PUBLIC,
     "accounts:set_password": PUBLIC,  # bogus token: the 'invalid link' page
     "accounts:set_password_complete": PUBLIC,
-    "applications:choices": row(LOGIN, 302, 302, 404, 404, 404, 404, 302, method="POST"),
+    "applications:choices": row(LOGIN, 302, 302, 404, 404, 404, 404, 302, 404, method="POST"),
     "applications:clause": LIVE,
     "applications:commitment_pdf": LIVE,  # the pre-filled 承诺书: the organization's users and the office
     "applications:draft_pdf": LIVE,
     # known to the expert and the office, not theirs to change
-    "applications:evidence_delete": row(LOGIN, 302, 302, 404, 404, 403, 404, 403, method="POST"),
+    "applications:evidence_delete": row(LOGIN, 302, 302, 404, 404, 403, 404, 403, 404, method="POST"),
     # files named in the assigned submission
-    "applications:evidence_download": row(LOGIN, 200, 200, 404, 404, 200, 404, 200),
+    "applications:evidence_download": row(LOGIN, 200, 200, 404, 404, 200, 404, 200, 404),
     "applications:evidence_list": LIVE,
     # known to the expert and the office, not theirs to change
-    "applications:evidence_material": row(LOGIN, 302, 302, 404, 404, 403, 404, 403, method="POST"),
+    "applications:evidence_material": row(LOGIN, 302, 302, 404, 404, 403, 404, 403, 404, method="POST"),
     # files named in the assigned submission
-    "applications:evidence_thumbnail": row(LOGIN, 200, 200, 404, 404, 200, 404, 200),
+    "applications:evidence_thumbnail": row(LOGIN, 200, 200, 404, 404, 200, 404, 200, 404),
     "applications:export_json": LIVE,
     "applications:history": LIVE,
     # submitted: not editable, back to the overview
-    "applications:import_json": row(LOGIN, 302, 302, 404, 404, 404, 404, 302),
+    "applications:import_json": row(LOGIN, 302, 302, 404, 404, 404, 404, 302, 404),
     "applications:list_import": LIVE,
     "applications:list_evidence": LIVE,  # a list clause's own files; uploading: its organization's users
     "applications:list_template": LIVE,
-    "applications:notices": row(LOGIN, 200, 200, 200, 200, 404, 404, 404),
+    "applications:notices": row(LOGIN, 200, 200, 200, 200, 404, 404, 404, 404),
     "applications:overview": LIVE,
     "applications:panel": LIVE,
-    "applications:record_delete": row(LOGIN, 302, 302, 404, 404, 404, 404, 302, method="POST"),
+    "applications:record_delete": row(LOGIN, 302, 302, 404, 404, 404, 404, 302, 404, method="POST"),
     # submitted: not editable, back to the clause page
-    "applications:record_edit": row(LOGIN, 302, 302, 404, 404, 404, 404, 302),
+    "applications:record_edit": row(LOGIN, 302, 302, 404, 404, 404, 404, 302, 404),
     # submitted: not editable, back to the clause page
-    "applications:record_new": row(LOGIN, 302, 302, 404, 404, 404, 404, 302),
+    "applications:record_new": row(LOGIN, 302, 302, 404, 404, 404, 404, 302, 404),
     "applications:status": LIVE,
     # the frozen submission: also its assigned expert
-    "applications:submission_pdf": row(LOGIN, 200, 200, 404, 404, 200, 404, 200),
-    "applications:submit": row(LOGIN, 200, 200, 404, 404, 404, 404, 404),  # the organization's users only
+    "applications:submission_pdf": row(LOGIN, 200, 200, 404, 404, 200, 404, 200, 404),
+    "applications:submit": row(LOGIN, 200, 200, 404, 404, 404, 404, 404, 404),  # the organization's users only
     # the organization's users; an empty form is answered 422 and changes nothing
-    "applications:withdraw": row(LOGIN, 422, 422, 404, 404, 404, 404, 404, method="POST"),
-    "dashboard": row(LOGIN, 200, 200, 200, 200, 302, 302, 302),
-    "expert:conflicts": row(LOGIN, 403, 403, 403, 403, 200, 200, 403),
-    "expert:review": row(LOGIN, 403, 403, 403, 403, 200, 404, 403),  # another expert's assignment is a 404
-    "expert:tasks": row(LOGIN, 403, 403, 403, 403, 200, 200, 403),
+    "applications:withdraw": row(LOGIN, 422, 422, 404, 404, 404, 404, 404, 404, method="POST"),
+    "dashboard": row(LOGIN, 200, 200, 200, 200, 302, 302, 302, 302),
+    "expert:conflicts": row(LOGIN, 403, 403, 403, 403, 200, 200, 403, 403),
+    "expert:review": row(LOGIN, 403, 403, 403, 403, 200, 404, 403, 403),  # another expert's assignment is a 404
+    "expert:tasks": row(LOGIN, 403, 403, 403, 403, 200, 200, 403, 403),
     "healthz": PUBLIC,
     "home": PUBLIC,
     "office:account_detail": OFFICE,
     "office:account_new": OFFICE,
-    "office:account_send_link": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, method="POST"),
+    "office:account_send_link": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, 403, method="POST"),
     "office:accounts": OFFICE,
     "office:application_history": OFFICE,
     "office:assign": OFFICE,
     "office:assign_application": OFFICE,
-    "office:assign_home": row(LOGIN, 403, 403, 403, 403, 403, 403, 302),
+    "office:assign_home": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, 403),
     "office:conditions_edit": OFFICE,
-    "office:contract": row(LOGIN, 403, 403, 403, 403, 403, 403, 404),  # the fixture's application has no contract
+    "office:contract": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),  # the fixture's application has no contract
     "office:contract_new": OFFICE,  # not awaiting a contract: the office reads why, no form
     "office:contract_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404),  # no contract yet: nobody learns more
     "office:contracts": OFFICE,
     "office:dashboard": OFFICE,
+    "office:disbursement_new": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only
     "office:expert_reviews": OFFICE,
     "office:export_download": OFFICE,
     "office:exports": OFFICE,
-    "office:exports_home": row(LOGIN, 403, 403, 403, 403, 403, 403, 302),
+    "office:exports_home": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, 403),
     "office:formal_queue": OFFICE,
+    # the money pages: finance and the office read; finance alone records. The fixture's application has no
+    # contract (404 once allowed in; tests/implementation/test_funds.py walks the pages with one)
+    "office:funds": row(LOGIN, 403, 403, 403, 403, 403, 403, 200, 200),
+    "office:funds_contract": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 404),
+    "office:funds_export": row(LOGIN, 403, 403, 403, 403, 403, 403, 200, 200),
     "office:formal_review": OFFICE,
     "office:notices": OFFICE,
     "office:organization_detail": OFFICE,
@@ -139,26 +145,28 @@ MATRIX: dict[str, dict] = {
     "office:programme_source": OFFICE,
     "office:programme_version": OFFICE,
     "office:programmes": OFFICE,
-    "office:review_due": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, method="POST"),
+    "office:refund_new": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only
+    "office:refund_returned": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only; no such refund
+    "office:review_due": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, 403, method="POST"),
     "office:ranking": OFFICE,
     "office:review_report": OFFICE,
     "office:scheme_edit": OFFICE,
     "office:security_log": OFFICE,
     "office:selection": OFFICE,
-    "office:selection_confirm": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
-    "office:selection_detail": row(LOGIN, 403, 403, 403, 403, 403, 403, 404),
-    "office:selection_objection": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
+    "office:selection_confirm": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
+    "office:selection_detail": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),
+    "office:selection_objection": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
     "office:selection_plan": OFFICE,
-    "office:selection_publish": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
-    "office:selection_end_notice": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
-    "office:unassign": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, method="POST"),
+    "office:selection_publish": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
+    "office:selection_end_notice": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
+    "office:unassign": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, 403, method="POST"),
     "office:window_edit": OFFICE,
     "office:window_extensions": OFFICE,
     "office:windows": OFFICE,
-    "public:export_csv": row(404, 404, 404, 404, 404, 404, 404, 404),
-    "public:export_xlsx": row(404, 404, 404, 404, 404, 404, 404, 404),
-    "public:notice": row(404, 404, 404, 404, 404, 404, 404, 404),
-    "set_language": row(302, 302, 302, 302, 302, 302, 302, 302),
+    "public:export_csv": row(404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "public:export_xlsx": row(404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "public:notice": row(404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "set_language": row(302, 302, 302, 302, 302, 302, 302, 302, 302),
 }
 
 # Kwargs by name; ``OVERRIDES`` for URLs whose ``pk`` (or ``clause``) means something else.
@@ -225,6 +233,7 @@ def people(make_org, make_user, org, applicant, other_applicant, office_user, op
                        full_name="钱填报")
     unapproved = make_user("admin@pending.example", organization=make_org("北京待审科技协会", approved=False),
                            full_name="孙待审")
+    finance = make_user("finance@zgc.example", role=Role.FINANCE, full_name="钱财务")
     invitation, _token = invitation_service.invite(org, applicant, "invitee@ai-assoc.example")
     org.certificate.save("登记证书.png", ContentFile(b"\x89PNG\r\n\x1a\n scan"), save=False)
     org.certificate_content_type = "image/png"
@@ -238,7 +247,7 @@ def people(make_org, make_user, org, applicant, other_applicant, office_user, op
         "assigned_expert": assigned, "users": {
             "anonymous": None, "admin": applicant, "editor": editor, "unapproved": unapproved,
             "other_org": other_applicant, "assigned_expert": assigned, "unassigned_expert": unassigned,
-            "office": office_user,
+            "office": office_user, "finance": finance,
         },
     }
 

@@ -26,6 +26,12 @@ def is_expert(user) -> bool:
 
 
 @rules.predicate
+def is_finance(user) -> bool:
+    """Finance staff (财务人员): record disbursements and refunds; see the money pages only (not an office user)."""
+    return bool(is_signed_in(user) and user.role == Role.FINANCE)
+
+
+@rules.predicate
 def is_member_of_an_organization(user) -> bool:
     """An applicant user with a membership (approved or not)."""
     return bool(is_signed_in(user) and not user.is_office and getattr(user, "membership", None) is not None)

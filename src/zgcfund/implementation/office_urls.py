@@ -3,11 +3,19 @@ namespace)."""
 
 from django.urls import path
 
-from zgcfund.implementation.views import contracts
+from zgcfund.implementation.views import contracts, funds
 
 urlpatterns = [
     path("", contracts.contract_list, name="contracts"),
     path("applications/<int:pk>/contract/new/", contracts.contract_new, name="contract_new"),
     path("applications/<int:pk>/contract/", contracts.contract_detail, name="contract"),
     path("applications/<int:pk>/contract/pdf/", contracts.contract_pdf, name="contract_pdf"),
+]
+urlpatterns += [
+    path("funds/", funds.funds_overview, name="funds"),
+    path("funds/export.xlsx", funds.funds_export, name="funds_export"),
+    path("funds/applications/<int:pk>/", funds.funds_contract, name="funds_contract"),
+    path("funds/applications/<int:pk>/disbursements/new/", funds.disbursement_new, name="disbursement_new"),
+    path("funds/applications/<int:pk>/refunds/new/", funds.refund_new, name="refund_new"),
+    path("funds/refunds/<int:pk>/returned/", funds.refund_returned, name="refund_returned"),
 ]

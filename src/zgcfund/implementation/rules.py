@@ -1,11 +1,11 @@
 """Permission predicates (django-rules) for the implementation period: the office records contracts;
-an organization reads only its own contract."""
+an organization reads only its own contract; finance records the money, the office reads it."""
 
 from __future__ import annotations
 
 import rules
 
-from zgcfund.accounts.rules import is_member_of_organization, is_office
+from zgcfund.accounts.rules import is_finance, is_member_of_organization, is_office
 
 
 @rules.predicate
@@ -15,3 +15,6 @@ def is_member_of_contract_organization(user, contract) -> bool:
 
 rules.add_perm("implementation.manage_contracts", is_office)
 rules.add_perm("implementation.view_contract", is_office | is_member_of_contract_organization)
+# funds: finance records disbursements and refunds; the office reads the money pages
+rules.add_perm("implementation.manage_funds", is_finance)
+rules.add_perm("implementation.view_funds", is_finance | is_office)

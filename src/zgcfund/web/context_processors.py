@@ -18,6 +18,8 @@ def _workspace(user) -> dict:
         return {"url": reverse("office:dashboard"), "label": _("项目办公室"), "kind": "office"}
     if allowed(user, "review.view_tasks"):
         return {"url": reverse("expert:tasks"), "label": _("评审任务"), "kind": "expert"}
+    if allowed(user, "implementation.view_funds"):  # finance: the money pages only
+        return {"url": reverse("office:funds"), "label": _("资金拨付与退回"), "kind": "finance"}
     return {"url": reverse("dashboard"), "label": _("我的申报"), "kind": "applicant"}
 
 

@@ -33,7 +33,7 @@ from zgcfund.audit.domain.security import SecurityEventKind, record_security_eve
 from zgcfund.audit.models import Visibility
 
 SET_PASSWORD_DAYS = 3
-STAFF_ROLES = (Role.EXPERT, Role.OFFICE)
+STAFF_ROLES = (Role.EXPERT, Role.OFFICE, Role.FINANCE)
 COMMAND = "manage.py create_staff_account"
 FULL_NAME_MAX = User._meta.get_field("full_name").max_length
 

@@ -452,7 +452,8 @@ class StaffAccountForm(forms.Form):
     """The office creates an expert's or an office user's account; its owner sets the password by mail."""
 
     role = forms.ChoiceField(label=_("角色"), widget=forms.RadioSelect,
-                             choices=((Role.EXPERT, _("评审专家")), (Role.OFFICE, _("项目办公室"))),
+                             choices=((Role.EXPERT, _("评审专家")), (Role.OFFICE, _("项目办公室")),
+                                      (Role.FINANCE, _("财务人员"))),
                              error_messages={"required": _("请选择角色：评审专家或项目办公室。")})
     full_name = forms.CharField(label=_("姓名"), max_length=60, error_messages={"required": _("请填写姓名。")})
     email = forms.EmailField(label=_("电子邮箱"), max_length=254,

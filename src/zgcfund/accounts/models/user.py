@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     APPLICANT = "applicant", _("申报单位用户")
     OFFICE = "office", _("项目办公室")
     EXPERT = "expert", _("评审专家")
+    FINANCE = "finance", _("财务人员")
 
 
 class EmailUserManager(UserManager):
@@ -29,7 +30,7 @@ class EmailUserManager(UserManager):
 
 
 class User(AbstractUser):
-    """A person who signs in: an applicant organization's user, office staff, or an expert."""
+    """A person who signs in: an applicant organization's user, office staff, an expert, or finance staff."""
 
     email = models.EmailField(_("电子邮箱"), unique=True)
     full_name = models.CharField(_("姓名"), max_length=60)

@@ -20,5 +20,5 @@ def _none(application: Application) -> Any:
 #: ``signed_contract(application)`` → None while no contract is recorded, else ``{"signed_on": date,
 #: "amount": Decimal (万元), "tranches": [{"sequence", "planned_on", "amount", "condition"}],
 #: "commitments": [{"clause", "clause_title", "rows": [{"record_key", "title", "date", "targets":
-#: [(label, text)]}]}]}``
+#: [(label, text)]}]}], "disbursements": [{"paid_on": date, "amount": Decimal}]}``
 signed_contract: Callable[[Application], dict | None] = _none

@@ -65,6 +65,8 @@ def dashboard(request):
         return redirect("office:dashboard")
     if allowed(user, "review.view_tasks"):
         return redirect("expert:tasks")
+    if allowed(user, "implementation.view_funds"):  # finance staff: the money pages
+        return redirect("office:funds")
     org = own_organization(request)
     row = current_programme_year()
     application = org.applications.filter(programme_code=row.code).first() if row else None

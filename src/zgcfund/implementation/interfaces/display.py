@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.models import Application
+from zgcfund.implementation.domain.funds import applicant_disbursements
 from zgcfund.implementation.models import Contract
 from zgcfund.programmes.domain import parsed
 
@@ -33,4 +34,5 @@ def applicant_contract(application: Application) -> dict | None:
     if contract is None:
         return None
     return {"signed_on": contract.signed_on, "amount": contract.amount,
-            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract)}
+            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract),
+            "disbursements": applicant_disbursements(contract)}

@@ -1,5 +1,5 @@
-"""Create an expert's or an office user's account from the command line, e.g. the first office user of a
-new installation. Like the office's page (/office/accounts/new/), the account has no password: its owner
+"""Create an expert's, an office user's or a finance user's account from the command line, e.g. the first
+office user of a new installation. Like the office's page (/office/accounts/new/), the account has no password: its owner
 is mailed a one-time link to set one (in development the console mail backend prints it)."""
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ def default_site_url() -> str:
 
 
 class Command(BaseCommand):
-    help = (f"Create an expert's or office user's account; a link to set its password, valid {SET_PASSWORD_DAYS} "
-            "days, is mailed to the address (the console mail backend prints it in development).")
+    help = (f"Create an expert's, office or finance user's account; a link to set its password, valid "
+            f"{SET_PASSWORD_DAYS} days, is mailed to the address (the console mail backend prints it in development).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--role", required=True, choices=[Role.EXPERT.value, Role.OFFICE.value])
+        parser.add_argument("--role", required=True, choices=[Role.EXPERT.value, Role.OFFICE.value, Role.FINANCE.value])
         parser.add_argument("--email", required=True, help="login e-mail address")
         parser.add_argument("--name", required=True, help="full name (姓名)")
         parser.add_argument("--phone", default="", help="mobile or landline number (optional)")

@@ -1,0 +1,88 @@
+"""Funds in real Chromium: a finance user logs in with the form and lands on the money pages, records a
+disbursement against the contract's first tranche (422 keeps the input, then the confirmation dialog), and
+sees the totals change; an office user reads the same pages without a record button, and the office
+pages stay closed to finance. The contracts are set up through the domain (the real selection first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from confirming import accept
+from django.urls import reverse
+from playwright.sync_api import expect
+from test_applicant_journey import FIXTURE_PASSWORD, log_in_with_form
+from tests.implementation.conftest import PLAN_K31, PRIOR, Pipeline
+from tests.review.test_ranking_web import same
+
+from zgcfund.accounts.models.user import Role
+from zgcfund.implementation.domain import contracts
+from zgcfund.implementation.domain.contracts import TrancheInput
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def contracted(loaded, make_org, make_user, office_user, settings):
+    """甲协会 (15 万元: 9 + 6) and 乙协会 (10 万元) signed on 2025-10-10; the clock at 2026-01-15."""
+    pipeline = Pipeline(make_org, make_user, office_user, loaded)
+    first = pipeline.application("甲协会", same("12", "8"), records=[PRIOR, PLAN_K31])
+    second = pipeline.application("乙协会", same("10", "5"), records=[PRIOR, PLAN_K31])
+    pipeline.publish(settings)
+    signed = dt.date(2025, 10, 10)
+    for app, tranches in ((first, [("2025-10-20", "9"), ("2026-03-01", "6")]), (second, [("2025-10-20", "10")])):
+        app.refresh_from_db()
+        contracts.record_contract(app, office_user, signed_on=signed, amount=sum(Decimal(a) for _d, a in tranches),
+                                  tranches=[TrancheInput(dt.date.fromisoformat(d), Decimal(a)) for d, a in tranches])
+    settings.ZGCFUND_CLOCK_DATE = "2026-01-15"
+    return first, second
+
+
+def test_finance_records_a_disbursement_and_the_office_reads(live_server, page, new_page, log_in, contracted,
+                                                             make_user, office_user):
+    first, _second = contracted
+    make_user("finance@zgc.example", role=Role.FINANCE, full_name="钱财务")
+    log_in_with_form(page, live_server.url, "finance@zgc.example", FIXTURE_PASSWORD)
+    expect(page).to_have_url(live_server.url + reverse("office:funds"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("资金拨付与退回")
+    expect(page.get_by_test_id("nav-workspace")).to_have_text("资金拨付与退回")
+    expect(page.get_by_test_id("total-committed")).to_have_text("25.00")
+    expect(page.get_by_test_id("total-paid")).to_have_text("0.00")
+    expect(page.get_by_test_id("funds-chart").locator("svg")).to_be_visible()
+
+    page.get_by_test_id(f"funds-row-{first.pk}").get_by_role("link", name="拨付与退回").click()
+    page.get_by_test_id("record-disbursement").click()
+    page.get_by_label("拨付日期").fill("2025-10-25")
+    page.get_by_label("拨付金额（万元）").fill("16")
+    page.get_by_label("拨付期次").select_option("1")
+    page.get_by_label("凭证号（可选）").fill("PZ-2025-001")
+    page.get_by_test_id("funds-submit").click()
+    accept(page, "不能修改或删除")
+    expect(page.get_by_test_id("error-amount")).to_contain_text("超过合同金额 15 万元")
+    expect(page.get_by_label("拨付日期")).to_have_value("2025-10-25")
+    expect(page.get_by_label("凭证号（可选）")).to_have_value("PZ-2025-001")
+    expect(page.get_by_label("拨付期次")).to_have_value("1")
+    page.get_by_label("拨付金额（万元）").fill("9")
+    page.get_by_test_id("funds-submit").click()
+    accept(page, "不能修改或删除", ok="登记拨付")
+    expect(page.locator("ul.messages")).to_contain_text("拨付已登记")
+    expect(page.get_by_test_id("total-paid")).to_have_text("9.00")
+    expect(page.get_by_test_id("tranche-1")).to_contain_text("9.00")
+    expect(page.get_by_test_id("disbursements")).to_contain_text("PZ-2025-001")
+    page.get_by_role("link", name="资金拨付与退回").first.click()
+    expect(page.get_by_test_id("total-paid")).to_have_text("9.00")
+    expect(page.get_by_test_id("total-outstanding")).to_have_text("16.00")
+    # the office pages stay closed to finance
+    response = page.goto(live_server.url + reverse("office:dashboard"))
+    assert response.status == 403
+
+    office = log_in(new_page(), office_user)
+    office.goto(live_server.url + reverse("office:dashboard"))
+    expect(office.get_by_test_id("funds-paid")).to_have_text("9.00")
+    office.get_by_test_id("funds-link").click()
+    expect(office.get_by_test_id("total-paid")).to_have_text("9.00")
+    office.get_by_test_id(f"funds-row-{first.pk}").get_by_role("link", name="查看").click()
+    expect(office.get_by_test_id("disbursements")).to_contain_text("PZ-2025-001")
+    expect(office.get_by_test_id("record-disbursement")).to_have_count(0)
+    expect(office.get_by_test_id("record-refund")).to_have_count(0)
