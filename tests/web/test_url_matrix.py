@@ -123,7 +123,7 @@ MATRIX: dict[str, dict] = {
     "office:conditions_edit": OFFICE,
     "office:contract": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),  # the fixture's application has no contract
     "office:contract_new": OFFICE,  # not awaiting a contract: the office reads why, no form
-    "office:contract_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404),  # no contract yet: nobody learns more
+    "office:contract_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),  # no contract yet: nobody learns more
     "office:contracts": OFFICE,
     "office:dashboard": OFFICE,
     "office:disbursement_new": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only
