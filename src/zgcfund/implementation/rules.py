@@ -15,3 +15,4 @@ def is_member_of_contract_organization(user, contract) -> bool:
 
 rules.add_perm("implementation.manage_contracts", is_office)
 rules.add_perm("implementation.view_contract", is_office | is_member_of_contract_organization)
+rules.add_perm("implementation.view_results", is_office)
