@@ -173,8 +173,11 @@ def test_charts_name_the_clauses(contracted):
     svg = "".join(str(s) for s in clauses.charts)
     for chart in clauses.charts:
         ET.fromstring(str(chart))  # well-formed
-    assert "K3.1 园区服务活动（场）" in svg and "K2 固定资产投资额（万元）" in svg and "P5 " in svg
-    assert "验收核实交付" in svg
+    assert "K3.1 园区服务活动" in svg and "K3.1 参加人数" in svg and "K2 固定资产投资额" in svg
+    assert "P5 研究课题" in svg and "验收核实交付" in svg
+    assert "K1.1" not in svg  # no figures: in the table only
+    table = next(t for t in board.tables if t.key == "clauses")
+    assert [r[0] for r in table.rows] == [h.clause for h in HEADLINES]
 
 
 def test_excel_has_the_tables_figures_and_no_formula(contracted, office_client):
@@ -213,7 +216,7 @@ def test_dashboard_page(contracted, office_client):
     assert page.count("<svg") >= 5 and 'data-testid="table-clauses"' in page
     assert "甲协会" in page and "HYPERLINK(&quot;" in page  # escaped, shown as text
     p_only = office_client.get(reverse("office:results"), {"family": "P"}).content.decode()
-    assert "P5 产业行业研究课题" in p_only and "K3.1 园区服务活动" not in p_only
+    assert "P5 研究课题" in p_only and "产业行业研究课题" in p_only and "K3.1" not in p_only
     assert reverse("office:results") in office_client.get(reverse("office:dashboard")).content.decode()
     assert reverse("office:results") in office_client.get(reverse("office:contracts")).content.decode()
 

@@ -47,6 +47,7 @@ class Headline:
     unit: str
     field: str | None = None
     theme: str = ""  # the dashboard card it adds to (THEMES), "" for none
+    short: str = ""  # a shorter label for charts (their category labels are cut at 12 characters)
 
     @property
     def id(self) -> str:
@@ -73,28 +74,36 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("K1.3", "enterprises", "绩效企业", "家"),
     Headline("K2", "investment", "固定资产投资额", AMOUNT_UNIT, field="amount", theme="investment"),
     Headline("K3.1", "events", "园区服务活动", "场", theme="events"),
-    Headline("K3.1", "participants", "园区服务活动参加人数", "人", field="participants", theme="participants"),
-    Headline("K3.2", "enterprises", "新注册企业（外资或注册资本金500万元及以上）", "家", theme="registrations"),
-    Headline("K3.3", "enterprises", "新注册企业（注册资本金少于500万元）", "家", theme="registrations"),
-    Headline("K4.1", "events", "中关村论坛相关活动", "项", theme="events"),
-    Headline("K4.1", "participants", "论坛活动参会人数", "人", field="participants", theme="participants"),
-    Headline("K4.2", "events", "京津冀科技交流或产业合作活动", "场", theme="events"),
-    Headline("K4.2", "participants", "京津冀活动参加人数", "人", field="participants", theme="participants"),
-    Headline("K5.1", "works", "惠企服务活动及服务体系建设工作", "项"),
-    Headline("K5.1", "participants", "惠企服务活动参与人数", "人", field="participants", theme="participants"),
-    Headline("K5.2", "contract_value", "技术合同登记额", AMOUNT_UNIT, field="amount", theme="contracts"),
-    Headline("K5.3", "enterprises", "获批高新技术企业或技术先进型服务企业", "家"),
-    Headline("K5.4", "reports", "高精尖及未来产业研究报告", "项", theme="reports"),
-    Headline("P1", "standards", "标准（制定、发布或推广应用）", "项", theme="standards"),
+    Headline("K3.1", "participants", "园区服务活动参加人数", "人", field="participants", theme="participants",
+             short="参加人数"),
+    Headline("K3.2", "enterprises", "新注册企业（外资或注册资本金500万元及以上）", "家", theme="registrations",
+             short="新注册企业（≥500万）"),
+    Headline("K3.3", "enterprises", "新注册企业（注册资本金少于500万元）", "家", theme="registrations",
+             short="新注册企业（<500万）"),
+    Headline("K4.1", "events", "中关村论坛相关活动", "项", theme="events", short="论坛活动"),
+    Headline("K4.1", "participants", "论坛活动参会人数", "人", field="participants", theme="participants",
+             short="参会人数"),
+    Headline("K4.2", "events", "京津冀科技交流或产业合作活动", "场", theme="events", short="京津冀活动"),
+    Headline("K4.2", "participants", "京津冀活动参加人数", "人", field="participants", theme="participants",
+             short="参加人数"),
+    Headline("K5.1", "works", "惠企服务活动及服务体系建设工作", "项", short="惠企服务工作"),
+    Headline("K5.1", "participants", "惠企服务活动参与人数", "人", field="participants", theme="participants",
+             short="参与人数"),
+    Headline("K5.2", "contract_value", "技术合同登记额", AMOUNT_UNIT, field="amount", theme="contracts",
+             short="技术合同登记额"),
+    Headline("K5.3", "enterprises", "获批高新技术企业或技术先进型服务企业", "家", short="获批企业"),
+    Headline("K5.4", "reports", "高精尖及未来产业研究报告", "项", theme="reports", short="研究报告"),
+    Headline("P1", "standards", "标准（制定、发布或推广应用）", "项", theme="standards", short="标准"),
     Headline("P2", "projects", "协同创新项目", "项"),
-    Headline("P3", "items", "国际交流合作事项", "项"),
-    Headline("P4", "works", "园区竞争力提升工作", "项"),
-    Headline("P5", "reports", "产业行业研究课题", "项", theme="reports"),
+    Headline("P3", "items", "国际交流合作事项", "项", short="国际合作事项"),
+    Headline("P4", "works", "园区竞争力提升工作", "项", short="园区提升工作"),
+    Headline("P5", "reports", "产业行业研究课题", "项", theme="reports", short="研究课题"),
     Headline("P6", "platforms", "科技服务平台", "个"),
     Headline("P6", "services", "线下平台服务家次", "家次", field="services"),
     Headline("P6", "people_served", "线上平台服务人次", "人次", field="people_served"),
     Headline("P7", "events", "品牌服务活动", "项", theme="events"),
-    Headline("P7", "participants", "品牌服务活动参与人次", "人次", field="participants", theme="participants"),
+    Headline("P7", "participants", "品牌服务活动参与人次", "人次", field="participants", theme="participants",
+             short="参与人次"),
 )
 
 #: the dashboard's cards: theme -> (label, unit); a card adds up its headlines over clauses (X-ONCE: one piece
@@ -209,6 +218,10 @@ class Figures:
         self.prior += other.prior
         self.committed += other.committed
         self.delivered += other.delivered
+
+    @property
+    def nonzero(self) -> bool:
+        return bool(self.prior or self.committed or self.delivered)
 
     @property
     def rate(self) -> Decimal | None:

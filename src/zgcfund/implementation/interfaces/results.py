@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from zgcfund.core import cells
 from zgcfund.core.bounds import number_text
 from zgcfund.implementation.domain import results as domain
-from zgcfund.implementation.interfaces.charts import BarChart, Series
+from zgcfund.implementation.interfaces.charts import PALETTE, BarChart, Series
 from zgcfund.programmes.domain import clock
 
 __all__ = ["FAMILIES", "Dashboard", "Percent", "Table", "dashboard", "display", "render_pdf", "workbook",
@@ -28,6 +28,7 @@ __all__ = ["FAMILIES", "Dashboard", "Percent", "Table", "dashboard", "display", 
 
 FAMILIES = {"K": "科技重点工作（K）", "P": "专业服务能力（P）"}
 SERIES = ("申报前（前期绩效）", "合同承诺", "验收核实交付")
+COLOURS = dict(zip(("prior", "committed", "delivered"), PALETTE, strict=False))
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
@@ -53,7 +54,8 @@ class Table:
     columns: list[tuple[str, bool]]  # (header, numeric)
     rows: list[list[Any]]
     charts: list[SafeString] = field(default_factory=list)
-    note: str = ""
+    note: str = ""  # below the table, also in the sheet
+    chart_note: str = ""  # below the charts (page and PDF)
 
     @property
     def display_rows(self) -> list[list[tuple[str, bool]]]:
@@ -72,12 +74,11 @@ class Dashboard:
 
 
 def _phase_table(code: str) -> Table:
-    phases = domain.by_phase(code)
-    names = [str(p.staff_name) for p, _n in phases]
-    counts = [n for _p, n in phases]
-    chart = BarChart("申报书阶段分布", names, [Series("申报书数", counts)], unit=" 份", horizontal=True)
-    return Table("phases", "申报书阶段分布", [("阶段", False), ("申报书数（份）", True)],
-                 [[name, n] for name, n in zip(names, counts, strict=True)], [chart.svg()])
+    rows = [[str(p.staff_name), n] for p, n in domain.by_phase(code)]
+    drawn = [r for r in rows if r[1]]  # the chart shows the phases that have applications; the table all
+    charts = [BarChart("申报书阶段分布", [r[0] for r in drawn], [Series("申报书数", [r[1] for r in drawn])], unit=" 份",
+                       horizontal=True).svg()] if drawn else []
+    return Table("phases", "申报书阶段分布", [("阶段", False), ("申报书数（份）", True)], rows, charts)
 
 
 def _money_table(money: domain.Money) -> Table:
@@ -99,7 +100,7 @@ CHART_GROUPS = {"count": "数量（家、场、项、个）", "volume": "人数�
 
 
 def _category(h: domain.Headline) -> str:
-    return f"{h.clause} {h.label}（{h.unit}）"
+    return f"{h.clause} {h.short or h.label}"
 
 
 def _clause_table(res: domain.Results) -> Table:
@@ -110,24 +111,25 @@ def _clause_table(res: domain.Results) -> Table:
         rows.append([h.clause, h.clause_title, h.label, h.unit, f.prior, f.committed, f.delivered,
                      None if rate is None else Percent(rate)])
     charts = []
-    for group, title in CHART_GROUPS.items():
-        members = [h for h in res.headlines if _chart_group(h) == group]
+    for group, title in CHART_GROUPS.items():  # the headlines with a figure; the table lists every one
+        members = [h for h in res.headlines if _chart_group(h) == group and res.totals[h.id].nonzero]
         if not members:
             continue
-        series = [Series(name, [getattr(res.totals[h.id], attr) for h in members])
-                  for name, attr in zip(SERIES, ("prior", "committed", "delivered"), strict=True)]
+        series = [Series(name, [getattr(res.totals[h.id], attr) for h in members], COLOURS[attr])
+                  for name, attr in zip(SERIES, COLOURS, strict=True)]
         charts.append(BarChart(f"各条款成果：{title}", [_category(h) for h in members], series,
                                horizontal=True, width=760).svg())
     columns = [("条款", False), ("条款名称", False), ("成果", False), ("单位", False), (SERIES[0], True),
                (SERIES[1], True), (SERIES[2], True), ("完成率（交付/承诺）", True)]
-    return Table("clauses", "各条款成果", columns, rows, charts)
+    return Table("clauses", "各条款成果", columns, rows, charts, chart_note="图中只列出有数据的成果；表中列出全部条款。")
 
 
 def _organization_table(res: domain.Results) -> Table:
     rows = [[o.organization, o.amount, o.commitments, o.delivered] for o in res.organizations]
     chart = BarChart("各申报单位：合同承诺与核实交付事项", [o.organization for o in res.organizations],
-                     [Series("合同承诺事项", [o.commitments for o in res.organizations]),
-                      Series("核实交付事项（含新增工作）", [o.delivered for o in res.organizations])],
+                     [Series("合同承诺事项", [o.commitments for o in res.organizations], COLOURS["committed"]),
+                      Series("核实交付事项（含新增工作）", [o.delivered for o in res.organizations],
+                             COLOURS["delivered"])],
                      unit=" 项", horizontal=True)
     columns = [("申报单位", False), ("合同金额（万元）", True), ("合同承诺事项", True), ("核实交付事项（含新增工作）", True)]
     return Table("organizations", "各申报单位", columns, rows, [chart.svg()] if rows else [])
@@ -138,7 +140,7 @@ def _organization_clause_table(res: domain.Results) -> Table:
     for o in res.organizations:
         for h in res.headlines:
             f = o.figures[h.id]
-            if f.prior or f.committed or f.delivered:
+            if f.nonzero:
                 rows.append([o.organization, h.clause, h.label, h.unit, f.prior, f.committed, f.delivered])
     columns = [("申报单位", False), ("条款", False), ("成果", False), ("单位", False), (SERIES[0], True),
                (SERIES[1], True), (SERIES[2], True)]
