@@ -201,6 +201,14 @@ def test_excel_has_the_tables_figures_and_no_formula(contracted, office_client):
     assert AuditEvent.objects.filter(action="export.results").count() == 1
 
 
+def test_downloads_are_chinese_in_the_english_interface(contracted, office_client):
+    resp = office_client.get(reverse("office:results_export"), {"language": "en"})
+    wb = load_workbook(io.BytesIO(resp.content))
+    assert wb.sheetnames[0] == "申报书阶段分布"
+    assert wb["申报书阶段分布"]["A2"].value == "草稿"  # the phase's staff name, not its English one
+    assert "项目成效" in resp["Content-Disposition"] or "%E9%A1%B9%E7%9B%AE" in resp["Content-Disposition"]
+
+
 def test_pdf(contracted, office_client):
     resp = office_client.get(reverse("office:results_pdf"), {"family": "K"})
     assert resp.status_code == 200 and resp.content.startswith(b"%PDF")

@@ -1,6 +1,7 @@
 """The programme results dashboard's tables, charts, Excel workbook and PDF (项目成效). One list of tables
 feeds all three: each table carries its chart(s) (server-side SVG, a picture of the table), the page and the
-PDF show chart then table, the workbook has one sheet per table. Always Chinese (the office's report)."""
+PDF show chart then table, the workbook has one sheet per table. Texts are gettext's; the views build the
+workbook and the PDF in Chinese (the office's report), the page in the reader's language."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -26,8 +29,8 @@ from zgcfund.programmes.domain import clock
 __all__ = ["FAMILIES", "Dashboard", "Percent", "Table", "dashboard", "display", "render_pdf", "workbook",
            "workbook_bytes"]
 
-FAMILIES = {"K": "科技重点工作（K）", "P": "专业服务能力（P）"}
-SERIES = ("申报前（前期绩效）", "合同承诺", "验收核实交付")
+FAMILIES = {"K": gettext_lazy("科技重点工作（K）"), "P": gettext_lazy("专业服务能力（P）")}
+SERIES = (gettext_lazy("申报前（前期绩效）"), gettext_lazy("合同承诺"), gettext_lazy("验收核实交付"))
 COLOURS = dict(zip(("prior", "committed", "delivered"), PALETTE, strict=False))
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
@@ -76,18 +79,19 @@ class Dashboard:
 def _phase_table(code: str) -> Table:
     rows = [[str(p.staff_name), n] for p, n in domain.by_phase(code)]
     drawn = [r for r in rows if r[1]]  # the chart shows the phases that have applications; the table all
-    charts = [BarChart("申报书阶段分布", [r[0] for r in drawn], [Series("申报书数", [r[1] for r in drawn])], unit=" 份",
+    title = _("申报书阶段分布")
+    charts = [BarChart(title, [r[0] for r in drawn], [Series(_("申报书数"), [r[1] for r in drawn])], unit=_(" 份"),
                        horizontal=True).svg()] if drawn else []
-    return Table("phases", "申报书阶段分布", [("阶段", False), ("申报书数（份）", True)], rows, charts)
+    return Table("phases", title, [(_("阶段"), False), (_("申报书数（份）"), True)], rows, charts)
 
 
 def _money_table(money: domain.Money) -> Table:
-    rows = [["合同金额（已承诺）", money.committed], ["已拨付", money.paid], ["应退回", money.refund_due],
-            ["已退回", money.refunded]]
-    chart = BarChart("资金：承诺、拨付与退回（万元）", [r[0] for r in rows], [Series("金额", [r[1] for r in rows])],
-                     unit=" 万元")
-    note = "" if money.paid is not None else "拨付与退回数据尚未接入，显示为“—”。"
-    return Table("money", "资金（万元）", [("项目", False), ("金额（万元）", True)], rows, [chart.svg()], note)
+    rows = [[_("合同金额（已承诺）"), money.committed], [_("已拨付"), money.paid], [_("应退回"), money.refund_due],
+            [_("已退回"), money.refunded]]
+    chart = BarChart(_("资金：承诺、拨付与退回（万元）"), [r[0] for r in rows],
+                     [Series(_("金额"), [r[1] for r in rows])], unit=_(" 万元"))
+    note = "" if money.paid is not None else _("拨付与退回数据尚未接入，显示为“—”。")
+    return Table("money", _("资金（万元）"), [(_("项目"), False), (_("金额（万元）"), True)], rows, [chart.svg()], note)
 
 
 def _chart_group(h: domain.Headline) -> str:
@@ -96,11 +100,16 @@ def _chart_group(h: domain.Headline) -> str:
     return "count" if h.field is None else "volume"
 
 
-CHART_GROUPS = {"count": "数量（家、场、项、个）", "volume": "人数与服务量（人、人次、家次）", "money": "金额（万元）"}
+CHART_GROUPS = {"count": gettext_lazy("数量（家、场、项、个）"), "volume": gettext_lazy("人数与服务量（人、人次、家次）"),
+                "money": gettext_lazy("金额（万元）")}
 
 
 def _category(h: domain.Headline) -> str:
     return f"{h.clause} {h.short or h.label}"
+
+
+def _measure_columns() -> list[tuple[str, bool]]:
+    return [(_("条款"), False), (_("成果"), False), (_("单位"), False), *((str(s), True) for s in SERIES)]
 
 
 def _clause_table(res: domain.Results) -> Table:
@@ -108,31 +117,32 @@ def _clause_table(res: domain.Results) -> Table:
     for h in res.headlines:
         f = res.totals[h.id]
         rate = f.rate
-        rows.append([h.clause, h.clause_title, h.label, h.unit, f.prior, f.committed, f.delivered,
+        rows.append([h.clause, h.clause_title, str(h.label), h.unit, f.prior, f.committed, f.delivered,
                      None if rate is None else Percent(rate)])
     charts = []
     for group, title in CHART_GROUPS.items():  # the headlines with a figure; the table lists every one
         members = [h for h in res.headlines if _chart_group(h) == group and res.totals[h.id].nonzero]
         if not members:
             continue
-        series = [Series(name, [getattr(res.totals[h.id], attr) for h in members], COLOURS[attr])
+        series = [Series(str(name), [getattr(res.totals[h.id], attr) for h in members], COLOURS[attr])
                   for name, attr in zip(SERIES, COLOURS, strict=True)]
-        charts.append(BarChart(f"各条款成果：{title}", [_category(h) for h in members], series,
+        charts.append(BarChart(_("各条款成果：%(group)s") % {"group": title}, [_category(h) for h in members], series,
                                horizontal=True, width=760).svg())
-    columns = [("条款", False), ("条款名称", False), ("成果", False), ("单位", False), (SERIES[0], True),
-               (SERIES[1], True), (SERIES[2], True), ("完成率（交付/承诺）", True)]
-    return Table("clauses", "各条款成果", columns, rows, charts, chart_note="图中只列出有数据的成果；表中列出全部条款。")
+    columns = _measure_columns()
+    columns.insert(1, (_("条款名称"), False))
+    columns.append((_("完成率（交付/承诺）"), True))
+    return Table("clauses", _("各条款成果"), columns, rows, charts, chart_note=_("图中只列出有数据的成果；表中列出全部条款。"))
 
 
 def _organization_table(res: domain.Results) -> Table:
     rows = [[o.organization, o.amount, o.commitments, o.delivered] for o in res.organizations]
-    chart = BarChart("各申报单位：合同承诺与核实交付事项", [o.organization for o in res.organizations],
-                     [Series("合同承诺事项", [o.commitments for o in res.organizations], COLOURS["committed"]),
-                      Series("核实交付事项（含新增工作）", [o.delivered for o in res.organizations],
-                             COLOURS["delivered"])],
-                     unit=" 项", horizontal=True)
-    columns = [("申报单位", False), ("合同金额（万元）", True), ("合同承诺事项", True), ("核实交付事项（含新增工作）", True)]
-    return Table("organizations", "各申报单位", columns, rows, [chart.svg()] if rows else [])
+    committed, delivered = _("合同承诺事项"), _("核实交付事项（含新增工作）")
+    chart = BarChart(_("各申报单位：合同承诺与核实交付事项"), [o.organization for o in res.organizations],
+                     [Series(committed, [o.commitments for o in res.organizations], COLOURS["committed"]),
+                      Series(delivered, [o.delivered for o in res.organizations], COLOURS["delivered"])],
+                     unit=_(" 项"), horizontal=True)
+    columns = [(_("申报单位"), False), (_("合同金额（万元）"), True), (committed, True), (delivered, True)]
+    return Table("organizations", _("各申报单位"), columns, rows, [chart.svg()] if rows else [])
 
 
 def _organization_clause_table(res: domain.Results) -> Table:
@@ -141,10 +151,8 @@ def _organization_clause_table(res: domain.Results) -> Table:
         for h in res.headlines:
             f = o.figures[h.id]
             if f.nonzero:
-                rows.append([o.organization, h.clause, h.label, h.unit, f.prior, f.committed, f.delivered])
-    columns = [("申报单位", False), ("条款", False), ("成果", False), ("单位", False), (SERIES[0], True),
-               (SERIES[1], True), (SERIES[2], True)]
-    return Table("organization_clauses", "各申报单位分条款成果", columns, rows)
+                rows.append([o.organization, h.clause, str(h.label), h.unit, f.prior, f.committed, f.delivered])
+    return Table("organization_clauses", _("各申报单位分条款成果"), [(_("申报单位"), False), *_measure_columns()], rows)
 
 
 def dashboard(code: str, family: str = "", today: dt.date | None = None) -> Dashboard:
@@ -191,14 +199,14 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 def filename(board: Dashboard, ext: str) -> str:
     suffix = f"-{board.family}" if board.family else ""
-    return f"项目成效-{board.code}{suffix}-{board.generated_on:%Y%m%d}.{ext}"
+    return f"{_('项目成效')}-{board.code}{suffix}-{board.generated_on:%Y%m%d}.{ext}"
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------
 
 def render_html(board: Dashboard, title: str) -> str:
     with translation.override("zh-hans"):
-        context = {"board": board, "title": title, "family_label": FAMILIES.get(board.family, "")}
+        context = {"board": board, "title": title, "family_label": str(FAMILIES.get(board.family, ""))}
         return render_to_string("implementation/pdf/results.html", context)
 
 
