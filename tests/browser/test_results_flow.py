@@ -1,6 +1,6 @@
 """Issue 13's programme results dashboard in real Chromium: the office goes from its dashboard to 项目成效,
 sees the charts (inline SVG, nothing fetched) each followed by its table, filters to the P family, and
-downloads the Excel workbook."""
+downloads the Excel workbook. The page passes axe's WCAG 2.1 AA checks."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import io
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import expect
+from test_accessibility import violations
 from tests.implementation.conftest import Pipeline
 from tests.implementation.test_results import contracted  # noqa: F401 - the fixture
 
@@ -41,8 +43,8 @@ def test_office_reads_the_results_and_downloads_the_excel(live_server, new_page,
     expect(page.get_by_test_id("table-organizations")).to_contain_text("甲协会")
     expect(page.get_by_test_id("card-participants")).to_contain_text("360")
     assert all(u.startswith(live_server.url) for u in requests), requests  # nothing from the internet
+    assert violations(page, Axe()) == []  # WCAG 2.1 AA
 
-    page.screenshot(path="/tmp/results-all.png", full_page=True)
     page.get_by_label("条款类别").select_option("P")
     page.get_by_role("button", name="筛选").click()
     expect(page.get_by_test_id("table-clauses")).to_contain_text("P5")
@@ -57,4 +59,3 @@ def test_office_reads_the_results_and_downloads_the_excel(live_server, new_page,
     assert "各条款成果" in wb.sheetnames
     clauses_sheet = [r for r in wb["各条款成果"].iter_rows(min_row=2, values_only=True)]
     assert {r[0] for r in clauses_sheet} <= {"P1", "P2", "P3", "P4", "P5", "P6", "P7"}
-    page.screenshot(path="/tmp/results-dashboard.png", full_page=True)
