@@ -148,6 +148,9 @@ MATRIX: dict[str, dict] = {
     "office:refund_new": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only
     "office:refund_returned": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only; no such refund
     "office:review_due": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, 403, method="POST"),
+    "office:results": OFFICE,
+    "office:results_export": OFFICE,
+    "office:results_pdf": OFFICE,
     "office:ranking": OFFICE,
     "office:review_report": OFFICE,
     "office:scheme_edit": OFFICE,

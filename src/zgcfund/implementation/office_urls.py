@@ -3,7 +3,7 @@ namespace)."""
 
 from django.urls import path
 
-from zgcfund.implementation.views import contracts, funds
+from zgcfund.implementation.views import contracts, funds, results
 
 urlpatterns = [
     path("", contracts.contract_list, name="contracts"),
@@ -18,4 +18,7 @@ urlpatterns += [
     path("funds/applications/<int:pk>/disbursements/new/", funds.disbursement_new, name="disbursement_new"),
     path("funds/applications/<int:pk>/refunds/new/", funds.refund_new, name="refund_new"),
     path("funds/refunds/<int:pk>/returned/", funds.refund_returned, name="refund_returned"),
+    path("results/", results.dashboard, name="results"),
+    path("results/export.xlsx", results.export, name="results_export"),
+    path("results/report.pdf", results.pdf, name="results_pdf"),
 ]

@@ -18,3 +18,4 @@ rules.add_perm("implementation.view_contract", is_office | is_member_of_contract
 # funds: finance records disbursements and refunds; the office reads the money pages
 rules.add_perm("implementation.manage_funds", is_finance)
 rules.add_perm("implementation.view_funds", is_finance | is_office)
+rules.add_perm("implementation.view_results", is_office)

@@ -6,15 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zgcfund.accounts.views.access import get_permitted_or_404, require_perm
-from zgcfund.audit.domain.downloads import record_download
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
+from zgcfund.audit.domain.downloads import record_download
 from zgcfund.implementation.domain import contracts as domain
 from zgcfund.implementation.interfaces import forms
 from zgcfund.implementation.interfaces.display import commitment_groups
