@@ -15,3 +15,6 @@ def is_member_of_contract_organization(user, contract) -> bool:
 
 rules.add_perm("implementation.manage_contracts", is_office)
 rules.add_perm("implementation.view_contract", is_office | is_member_of_contract_organization)
+# K1.3 revenue tables: the organization's members upload; the office reads (implementation.views.revenue)
+rules.add_perm("implementation.view_revenue", is_office | is_member_of_contract_organization)
+rules.add_perm("implementation.upload_revenue", is_member_of_contract_organization)

@@ -33,4 +33,11 @@ def applicant_contract(application: Application) -> dict | None:
     if contract is None:
         return None
     return {"signed_on": contract.signed_on, "amount": contract.amount,
-            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract)}
+            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract),
+            "k13": has_performance_enterprises(contract)}
+
+
+def has_performance_enterprises(contract: Contract) -> bool:
+    """Whether the contract lists K1.3 performance enterprises (commitments or prior records): a revenue page."""
+    return (contract.commitments.filter(clause="K1.3").exists()
+            or any(r.get("clause") == "K1.3" for r in (contract.submission.document or {}).get("records", [])))

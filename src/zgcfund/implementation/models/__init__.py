@@ -1,4 +1,5 @@
 from zgcfund.implementation.models.contract import (Commitment, CommitmentOrigin, CommitmentStatus, Contract,
                                                     ContractTranche)
+from zgcfund.implementation.models.revenue import RevenueTable
 
-__all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractTranche"]
+__all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractTranche", "RevenueTable"]
