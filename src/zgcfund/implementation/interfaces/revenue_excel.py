@@ -114,7 +114,8 @@ def build_template(*, organization: str, enterprise: str, credit_code: str, cont
         ("", False),
         ("填写说明：", True),
         ("1. 每家绩效企业一份表格：请勿修改“统一社会信用代码”（第 4 行），上传时须与该企业一致。", False),
-        ("2. 在“营收情况表”工作表 C 列逐月填写营业收入，单位：万元，可保留两位小数，不得为负数；请填写数值，不要使用公式。", False),
+        ("2. 在“营收情况表”工作表 C 列逐月填写营业收入，单位：万元，可保留两位小数，不得为负数；"
+         "请填写数值，不要使用公式。", False),
         ("3. 各统计期的合计（1-11月、1-2月累计）由系统在导入时按月相加，无须填写。", False),
         ("4. 尚未结束的统计期（如2026年1-2月）可暂不填写，统计期结束后再上传完整表格；尚未结束的月份不能填写。", False),
         ("5. 2025年1-2月在“2025年1-11月”和“2025年1-2月”中各出现一次，两处须填写相同金额。", False),
@@ -227,7 +228,8 @@ def read_upload(upload, *, credit_code: str, periods: list[Period], today: dt.da
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on damaged parts
-        raise RevenueFileError([_("文件已损坏或不是有效的 Excel 工作簿，无法读取。请在 Excel 中重新保存为 .xlsx 后上传。")]) from None
+        raise RevenueFileError([_("文件已损坏或不是有效的 Excel 工作簿，无法读取。"
+                                  "请在 Excel 中重新保存为 .xlsx 后上传。")]) from None
     try:
         if DATA_SHEET not in wb.sheetnames:
             raise RevenueFileError([_("文件中没有“%(sheet)s”工作表，这不是营收情况表模板。请下载本企业的模板后填写。")
@@ -318,11 +320,12 @@ def _parse(rows: list[tuple], *, credit_code: str, periods: list[Period], today:
         figures[period.field] = sum((a for _m, _w, a in entries), Decimal("0.00")) if complete else None
     # the same month in two periods (2025年1-2月 in 2025年1-11月 and 2025年1-2月) must agree
     seen: dict[dt.date, tuple[str, Decimal]] = {}
-    for (f, m), (where, amount) in sorted(found.items(), key=lambda kv: int(kv[1][0][1:])):
+    for (_f, m), (where, amount) in sorted(found.items(), key=lambda kv: int(kv[1][0][1:])):
         if amount is None:
             continue
         if m in seen and seen[m][1] != amount:
-            problems.append(_("%(where)s：%(month)s 营业收入 %(a)s 万元与单元格 %(other)s 的 %(b)s 万元不一致，同一月份须填写相同金额")
+            problems.append(_("%(where)s：%(month)s 营业收入 %(a)s 万元与单元格 %(other)s 的 %(b)s 万元不一致，"
+                              "同一月份须填写相同金额")
                             % {"where": _where(where), "month": _month_label(m), "a": amount, "other": seen[m][0],
                                "b": seen[m][1]})
         seen.setdefault(m, (where, amount))

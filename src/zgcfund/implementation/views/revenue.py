@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zgcfund.accounts.views.access import allowed, require_perm
 from zgcfund.audit.domain.downloads import record_download
+from zgcfund.core import growth as core_growth
 from zgcfund.implementation.domain import revenue as domain
 from zgcfund.implementation.interfaces.revenue_excel import XLSX_MIME, RevenueFileError
 from zgcfund.implementation.models import Contract
-from zgcfund.programmes.domain import current_programme_year
+from zgcfund.programmes.domain import clock, current_programme_year, parsed
 
 manage_contracts = require_perm("implementation.manage_contracts")
 
@@ -118,5 +119,6 @@ def office_overview(request):
     row = current_programme_year()
     if row is None:
         raise Http404
+    aims = core_growth.k13_aims(parsed(row), clock.today())
     return render(request, "implementation/revenue_overview.html",
-                  {"row": row, "rows": domain.programme_overview(row.code)})
+                  {"row": row, "aims": aims, "rows": domain.programme_overview(row.code)})
