@@ -17,12 +17,14 @@ from openpyxl import Workbook, load_workbook
 from tests.review.test_ranking_web import same
 
 from zgcfund.accounts.models.user import Role
+from zgcfund.applications.domain import workflow
 from zgcfund.audit.models import AuditEvent
 from zgcfund.core import growth as core_growth
 from zgcfund.core.scheme import scheme_values
 from zgcfund.implementation.domain import contracts as contract_domain
 from zgcfund.implementation.domain import revenue
 from zgcfund.implementation.interfaces import revenue_excel
+from zgcfund.implementation.interfaces.revenue_display import revenue_summary
 from zgcfund.implementation.models import RevenueTable
 from zgcfund.programmes.domain import current_version, parsed
 from zgcfund.programmes.domain.scheme import save_scheme_version
@@ -227,6 +229,18 @@ def test_k13_a_period_not_ended_may_be_blank_and_its_months_not_filled(contracte
     assert 'data-testid="revenue-pending-b"' in html and 'data-testid="revenue-table-a"' in html
 
 
+def test_k13_no_upload_once_acceptance_is_decided(contracted):
+    first = contracted[0]
+    client = member(first)
+    data = fill(template_bytes(client, first, A_CODE))
+    first.application.status = workflow.ACCEPTED
+    first.application.save(update_fields=["status"])
+    assert 'data-testid="revenue-upload-' not in client.get(page_url(first)).content.decode()
+    resp = upload(client, first, A_CODE, data)
+    assert resp.status_code == 422 and "本项目当前状态为“验收通过”，不能再上传营收情况表。" in resp.content.decode()
+    assert not RevenueTable.objects.exists()
+
+
 # --- growth ----------------------------------------------------------------------------------------
 
 def test_k13_growth_per_enterprise_and_group_against_the_office_rates(contracted, office_user):
@@ -237,7 +251,7 @@ def test_k13_growth_per_enterprise_and_group_against_the_office_rates(contracted
                                        {"2024年1-11月": 10, "2025年1-11月": 10.5, "2025年1-2月": 10.5,
                                         "2026年1-2月": 10}))  # a: +5%, b: -4.76%
     set_rates(office_user, first.application.programme_code, "0.10", "0.12")
-    summary = revenue.revenue_summary(first)
+    summary = revenue_summary(first)
     a, b = summary.aims
     assert (a.result.rate, b.result.rate) == (Decimal("0.10"), Decimal("0.12"))
     # group a: (132+115.5)/(110+110) - 1 = 12.5% > 10%: met; group b: (30+20)/(24+21) - 1 = 11.1% < 12%: not met
@@ -278,6 +292,7 @@ def test_k13_office_pages_read_only_overview_and_rate_link(contracted, office_cl
     assert "北京甲科技有限公司" in html and 'data-testid="revenue-upload-' not in html
     assert reverse("office:scheme_edit", args=[first.application.programme_code]) in html
     assert 'data-testid="revenue-chart-a"' in html
+    assert reverse("office:revenue_overview") in office_client.get(reverse("office:contracts")).content.decode()
     overview = office_client.get(reverse("office:revenue_overview")).content.decode()
     assert f'data-testid="revenue-overview-{first.application_id}"' in overview
     assert f'data-testid="revenue-overview-{second.application_id}"' in overview

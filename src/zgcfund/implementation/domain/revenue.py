@@ -26,8 +26,6 @@ from zgcfund.core import growth as core_growth
 from zgcfund.core.programme import Programme
 from zgcfund.core.vocabulary import party_identities
 from zgcfund.files.names import clean_name
-from zgcfund.implementation.interfaces import charts
-from zgcfund.implementation.interfaces.revenue_excel import RevenueFileError, build_template, read_upload
 from zgcfund.implementation.models import Contract, RevenueTable
 from zgcfund.implementation.models.revenue import FIGURES
 from zgcfund.programmes.domain import clock, current_version, parsed
@@ -109,13 +107,8 @@ def enterprise(contract: Contract, credit_code: str) -> PerformanceEnterprise | 
 def upload_refusal(contract: Contract) -> str | None:
     if contract.application.status not in UPLOAD_STATUSES:
         return _("本项目当前状态为“%(status)s”，不能再上传营收情况表。") % {
-            "status": contract.application.phase.label}
+            "status": contract.application.phase.public_name}
     return None
-
-
-def template(contract: Contract, e: PerformanceEnterprise) -> bytes:
-    return build_template(organization=contract.application.organization.name, enterprise=e.name,
-                          credit_code=e.credit_code, contract_id=contract.pk, periods=periods(programme_for(contract)))
 
 
 # --- uploading --------------------------------------------------------------------------------------
@@ -124,22 +117,20 @@ def _plain(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def upload_table(contract: Contract, credit_code: str, upload, by) -> RevenueTable:
-    """Read the uploaded 营收情况表 of one performance enterprise and store it with its figures (replacing an
-    earlier upload; the audit entry keeps old and new figures). Raises RevenueRefused (not possible now,
-    not a performance enterprise) or RevenueFileError (the file's problems); nothing is saved then."""
+def upload_table(contract: Contract, credit_code: str, read, data: bytes, name: str, by) -> RevenueTable:
+    """Store the uploaded 营收情况表 of one performance enterprise with its figures (replacing an earlier
+    upload; the audit entry keeps old and new figures). ``read(periods, today)`` reads the workbook
+    (``interfaces.revenue_excel.read_upload``) and raises its RevenueFileError listing the file's problems;
+    RevenueRefused: not possible now, or not a performance enterprise. Nothing is saved on any error."""
     e = enterprise(contract, credit_code)
     if e is None:
         raise RevenueRefused(_("统一社会信用代码 %(code)s 不是本合同的 K1.3 绩效企业。") % {"code": credit_code})
     refusal = upload_refusal(contract)
     if refusal:
         raise RevenueRefused(refusal)
-    parsed_table = read_upload(upload, credit_code=e.credit_code, periods=periods(programme_for(contract)),
-                               today=clock.today())  # slow work outside the lock
-    upload.seek(0)
-    data = upload.read()
+    parsed_table = read(periods(programme_for(contract)), clock.today())  # slow work outside the lock
     digest = hashlib.sha256(data).hexdigest()
-    name = clean_name(getattr(upload, "name", "") or "营收情况表.xlsx")
+    name = clean_name(name or "营收情况表.xlsx")
     written = None
     try:
         with transaction.atomic():
@@ -183,7 +174,7 @@ class AimView:
     rate_label: str
     rate_missing: bool
     rows: list[dict]             # per enterprise: {"name", "credit_code", "ea": EnterpriseAim, "growth", "status_name"}
-    chart: str = ""
+    chart: str = ""              # filled by interfaces.revenue_display (SVG)
 
     @property
     def growth_text(self) -> str:
@@ -224,10 +215,10 @@ def _revenue_input(enterprises: list[PerformanceEnterprise]) -> list[core_growth
             for e in enterprises]
 
 
-def revenue_summary(contract: Contract, *, as_of=None, with_charts: bool = True) -> RevenueSummary:
+def k13_summary(contract: Contract, *, as_of=None) -> RevenueSummary:
     """K1.3 of ``contract`` on ``as_of`` (default today): its performance enterprises and tables, the growth
-    per enterprise and for the group per aim, met or not, with one bar chart per aim. For the revenue pages,
-    the report and the acceptance (include ``implementation/_revenue_summary.html`` with ``revenue=``)."""
+    per enterprise and for the group per aim, met or not (the pages call
+    ``interfaces.revenue_display.revenue_summary``, which adds the charts)."""
     as_of = as_of or clock.today()
     programme = programme_for(contract)
     enterprises = performance_enterprises(contract)
@@ -246,24 +237,9 @@ def revenue_summary(contract: Contract, *, as_of=None, with_charts: bool = True)
             ea = next(a for a in g.aims if a.aim == aim.key)
             rows.append({"name": g.name, "credit_code": g.credit_code or "", "ea": ea,
                          "growth": core_growth.percent(ea.growth), "status_name": core_growth.STATUS_NAMES[ea.status]})
-        view = AimView(aim, aim_result, programme.parameters[aim.rate_param].label,
-                       params.get(aim.rate_param) is None, rows)
-        if with_charts and aim_result.status != core_growth.PENDING and rows:
-            view.chart = _chart(aim, aim_result, rows)
-        views.append(view)
+        views.append(AimView(aim, aim_result, programme.parameters[aim.rate_param].label,
+                             params.get(aim.rate_param) is None, rows))
     return RevenueSummary(contract, enterprises, as_of, result, views, [], missing, programme)
-
-
-def _chart(aim: core_growth.Aim, result: core_growth.AimResult, rows: list[dict]) -> str:
-    categories = [r["name"] for r in rows] + [_("绩效企业合计")]
-    values = [r["ea"].growth for r in rows] + [result.growth]
-    references = [charts.Reference(_("行业增速"), result.rate)] if result.rate is not None else []
-    chart = charts.BarChart(
-        title=_("%(name)s：%(cur)s较%(prev)s营收同比增速") % {"name": aim.name, "cur": aim.current.label,
-                                                          "prev": aim.previous.label},
-        categories=categories, series=[charts.Series(_("同比增速"), values)], references=references,
-        horizontal=True, percent=True)
-    return chart.svg()
 
 
 def programme_overview(code: str, *, as_of=None) -> list[dict]:
@@ -274,12 +250,12 @@ def programme_overview(code: str, *, as_of=None) -> list[dict]:
                  .order_by("application__organization__name", "pk"))
     out = []
     for contract in contracts:
-        summary = revenue_summary(contract, as_of=as_of, with_charts=False)
+        summary = k13_summary(contract, as_of=as_of)
         if summary.enterprises:
             out.append({"contract": contract, "summary": summary})
     return out
 
 
-__all__ = ["PerformanceEnterprise", "RevenueFileError", "RevenueRefused", "RevenueSummary", "enterprise",
-           "performance_enterprises", "programme_overview", "revenue_summary", "template", "upload_refusal",
+__all__ = ["PerformanceEnterprise", "RevenueRefused", "RevenueSummary", "enterprise", "k13_summary",
+           "performance_enterprises", "periods", "programme_for", "programme_overview", "upload_refusal",
            "upload_table"]

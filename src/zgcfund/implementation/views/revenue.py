@@ -16,6 +16,8 @@ from zgcfund.accounts.views.access import allowed, require_perm
 from zgcfund.audit.domain.downloads import record_download
 from zgcfund.core import growth as core_growth
 from zgcfund.implementation.domain import revenue as domain
+from zgcfund.implementation.interfaces import revenue_excel
+from zgcfund.implementation.interfaces.revenue_display import revenue_summary
 from zgcfund.implementation.interfaces.revenue_excel import XLSX_MIME, RevenueFileError
 from zgcfund.implementation.models import Contract
 from zgcfund.programmes.domain import clock, current_programme_year, parsed
@@ -33,7 +35,7 @@ def _contract(request, pk: int, perm: str) -> Contract:
 
 
 def _page(request, contract: Contract, *, office: bool, errors=(), failed_code: str = "", status: int = 200):
-    summary = domain.revenue_summary(contract)
+    summary = revenue_summary(contract)
     refusal = domain.upload_refusal(contract)
     row = current_programme_year()
     context = {"contract": contract, "application": contract.application, "revenue": summary, "office": office,
@@ -58,14 +60,21 @@ def revenue_upload(request, pk: int, credit_code: str):
     contract = _contract(request, pk, "implementation.view_revenue")
     if not allowed(request.user, "implementation.upload_revenue", contract):
         raise PermissionDenied  # the office reads; the organization uploads
-    if domain.enterprise(contract, credit_code) is None:
+    e = domain.enterprise(contract, credit_code)
+    if e is None:
         raise Http404
     upload = request.FILES.get("file")
     if upload is None or not upload.size:
         problems = [_("请选择填好的营收情况表（Excel 文件，.xlsx）。")]
+    elif refusal := domain.upload_refusal(contract):
+        problems = [refusal]
     else:
+        def read(periods, today):
+            return revenue_excel.read_upload(upload, credit_code=e.credit_code, periods=periods, today=today)
+
         try:
-            table = domain.upload_table(contract, credit_code, upload, request.user)
+            data = upload.read(revenue_excel.MAX_UPLOAD_BYTES + 1)  # bounded: read() refuses more
+            table = domain.upload_table(contract, credit_code, read, data, upload.name, request.user)
         except domain.RevenueRefused as exc:
             problems = [exc.message]
         except RevenueFileError as exc:
@@ -84,7 +93,10 @@ def revenue_template(request, pk: int, credit_code: str):
     e = domain.enterprise(contract, credit_code)
     if e is None:
         raise Http404
-    response = HttpResponse(domain.template(contract, e), content_type=XLSX_MIME)
+    data = revenue_excel.build_template(
+        organization=contract.application.organization.name, enterprise=e.name, credit_code=e.credit_code,
+        contract_id=contract.pk, periods=domain.periods(domain.programme_for(contract)))
+    response = HttpResponse(data, content_type=XLSX_MIME)
     response["Content-Disposition"] = content_disposition_header(True, f"K1.3营收情况表-{e.name}.xlsx".replace("/", "-"))
     response["Cache-Control"] = "private, no-store"
     return response
