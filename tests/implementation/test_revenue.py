@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -155,6 +156,7 @@ def test_k13_reupload_replaces_the_figures_and_the_audit_keeps_old_and_new(contr
     assert event.changes["before"]["revenue_2026_jan_feb"] == "30.00"
     assert event.changes["after"]["revenue_2026_jan_feb"] == "40.00"
     assert event.visibility == "organization" and RevenueTable.objects.count() == 1
+    assert event.changes["before"]["stored"] != event.changes["after"]["stored"]  # the earlier file is kept
 
 
 # --- import refusals -------------------------------------------------------------------------------
@@ -198,6 +200,12 @@ def test_k13_import_refuses_files_that_are_not_the_template(contracted):
     out = io.BytesIO()
     wb.save(out)
     _refused(client, first, out.getvalue(), "工作表超过 200 行")
+    macro = io.BytesIO()
+    with zipfile.ZipFile(macro, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/vbaProject.bin", b"\0" * 16)
+    _refused(client, first, macro.getvalue(), "文件含有宏（.xlsm），不能上传")
     other = io.BytesIO()
     Workbook().save(other)
     _refused(client, first, other.getvalue(), "文件中没有“营收情况表”工作表")

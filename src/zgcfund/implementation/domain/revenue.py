@@ -139,9 +139,8 @@ def upload_table(contract: Contract, credit_code: str, read, data: bytes, name: 
             if refusal:
                 raise RevenueRefused(refusal)
             table = RevenueTable.objects.filter(contract=locked, credit_code=e.credit_code).first()
-            before = ({k: _plain(v) for k, v in table.figures().items()} | {"file": table.file_name,
-                                                                            "sha256": table.sha256}
-                      if table else {})
+            before = ({k: _plain(v) for k, v in table.figures().items()}
+                      | {"file": table.file_name, "sha256": table.sha256, "stored": table.file.name} if table else {})
             table = table or RevenueTable(contract=locked, credit_code=e.credit_code)
             table.enterprise_name = e.name[:200]
             for k in FIGURES:
@@ -152,7 +151,8 @@ def upload_table(contract: Contract, credit_code: str, read, data: bytes, name: 
             table.file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(data), save=False)  # the old file stays
             written = table.file.name
             table.save()
-            after = {k: _plain(v) for k, v in table.figures().items()} | {"file": name, "sha256": digest}
+            after = ({k: _plain(v) for k, v in table.figures().items()}
+                     | {"file": name, "sha256": digest, "stored": table.file.name})
             record_event("revenue.upload", (_("更新 %(name)s 的 K1.3 营收情况表") if before else
                                             _("上传 %(name)s 的 K1.3 营收情况表")) % {"name": e.name},
                          actor=by, application=locked.application, obj=table,

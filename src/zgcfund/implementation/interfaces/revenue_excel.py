@@ -183,6 +183,8 @@ def _check_extent(data: bytes) -> None:
     import zipfile
 
     with zipfile.ZipFile(io.BytesIO(data)) as z:
+        if any(i.filename.lower().endswith("vbaproject.bin") for i in z.infolist()):
+            raise RevenueFileError([_("文件含有宏（.xlsm），不能上传。请在 Excel 中“另存为”Excel 工作簿（.xlsx）后重新上传。")])
         for info in z.infolist():
             if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
                 continue
