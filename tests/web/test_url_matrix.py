@@ -125,6 +125,8 @@ MATRIX: dict[str, dict] = {
     "office:contract_new": OFFICE,  # not awaiting a contract: the office reads why, no form
     "office:contract_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),  # no contract yet: nobody learns more
     "office:contracts": OFFICE,
+    "office:revenue": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),  # the fixture's application has no contract
+    "office:revenue_overview": OFFICE,
     "office:dashboard": OFFICE,
     "office:disbursement_new": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only
     "office:expert_reviews": OFFICE,
@@ -170,6 +172,12 @@ MATRIX: dict[str, dict] = {
     "public:export_xlsx": row(404, 404, 404, 404, 404, 404, 404, 404, 404),
     "public:notice": row(404, 404, 404, 404, 404, 404, 404, 404, 404),
     "set_language": row(302, 302, 302, 302, 302, 302, 302, 302, 302),
+    # K1.3 revenue tables of a contract (the fixture's application has none: 404; with a contract,
+    # tests/implementation/test_revenue.py: members 200, the office reads but may not upload, others 404)
+    "revenue:page": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),
+    "revenue:template": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),
+    "revenue:upload": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "revenue:workbook": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),
 }
 
 # Kwargs by name; ``OVERRIDES`` for URLs whose ``pk`` (or ``clause``) means something else.
@@ -183,6 +191,7 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
                     "clause": "K3.1", "group": f["group"], "code": app.programme_code, "version": 1,
                     "kind": "formal", "token": BOGUS_TOKEN, "uidb64": "MQ"},
         "applications:list_template": {"clause": "K1.1"},
+        **{f"revenue:{n}": {"credit_code": "91110108MA01ABCD2X"} for n in ("template", "upload", "workbook")},
         "applications:list_import": {"clause": "K1.1"},
         "applications:list_evidence": {"clause": "K1.1"},
         "accounts:organization_certificate": {"pk": app.organization_id},

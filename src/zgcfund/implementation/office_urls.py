@@ -3,13 +3,15 @@ namespace)."""
 
 from django.urls import path
 
-from zgcfund.implementation.views import contracts, funds, results
+from zgcfund.implementation.views import contracts, funds, results, revenue
 
 urlpatterns = [
     path("", contracts.contract_list, name="contracts"),
     path("applications/<int:pk>/contract/new/", contracts.contract_new, name="contract_new"),
     path("applications/<int:pk>/contract/", contracts.contract_detail, name="contract"),
     path("applications/<int:pk>/contract/pdf/", contracts.contract_pdf, name="contract_pdf"),
+    path("applications/<int:pk>/revenue/", revenue.office_revenue, name="revenue"),
+    path("revenue/", revenue.office_overview, name="revenue_overview"),
 ]
 urlpatterns += [
     path("funds/", funds.funds_overview, name="funds"),

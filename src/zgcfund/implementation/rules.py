@@ -19,3 +19,6 @@ rules.add_perm("implementation.view_contract", is_office | is_member_of_contract
 rules.add_perm("implementation.manage_funds", is_finance)
 rules.add_perm("implementation.view_funds", is_finance | is_office)
 rules.add_perm("implementation.view_results", is_office)
+# K1.3 revenue tables: the organization's members upload; the office reads (implementation.views.revenue)
+rules.add_perm("implementation.view_revenue", is_office | is_member_of_contract_organization)
+rules.add_perm("implementation.upload_revenue", is_member_of_contract_organization)

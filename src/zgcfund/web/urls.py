@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/", editor.dashboard, name="dashboard"),
     path("applications/", include("zgcfund.applications.urls")),
     path("office/", include("zgcfund.web.office_urls")),
+    path("implementation/", include("zgcfund.implementation.revenue_urls")),
     path("expert/", include("zgcfund.review.expert_urls")),
     path("public/", include("zgcfund.review.public_urls")),
 ]

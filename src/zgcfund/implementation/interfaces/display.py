@@ -35,4 +35,10 @@ def applicant_contract(application: Application) -> dict | None:
         return None
     return {"signed_on": contract.signed_on, "amount": contract.amount,
             "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract),
-            "disbursements": applicant_disbursements(contract)}
+            "disbursements": applicant_disbursements(contract), "k13": has_performance_enterprises(contract)}
+
+
+def has_performance_enterprises(contract: Contract) -> bool:
+    """Whether the contract lists K1.3 performance enterprises (commitments or prior records): a revenue page."""
+    return (contract.commitments.filter(clause="K1.3").exists()
+            or any(r.get("clause") == "K1.3" for r in (contract.submission.document or {}).get("records", [])))

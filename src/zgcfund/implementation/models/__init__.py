@@ -1,5 +1,6 @@
 from zgcfund.implementation.models.contract import Commitment, CommitmentOrigin, CommitmentStatus, Contract, ContractTranche
 from zgcfund.implementation.models.funds import Disbursement, Refund
+from zgcfund.implementation.models.revenue import RevenueTable
 
 __all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractTranche", "Disbursement",
-           "Refund"]
+           "Refund", "RevenueTable"]
