@@ -1,0 +1,49 @@
+"""Shared by the acceptance tests: an application under contract whose submission is a complete
+zgc-application/1 document (organization, prior and plan records), moved on to ``reporting``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import tests.implementation.conftest as impl
+
+from zgcfund.applications.domain import workflow
+from zgcfund.implementation.domain import contracts
+from zgcfund.implementation.domain.contracts import TrancheInput
+
+SIGNED = dt.date(2025, 10, 10)
+TODAY = "2026-07-10"
+ACCEPTED_ON = dt.date(2026, 7, 1)
+ORGANIZATION = {"name": "北京中关村科技企业服务协会", "credit_code": "51110108MJ0182K58P", "comprehensive": False,
+                "registers_tech_contracts": False}
+P7_PRIOR = {"id": "V1", "clause": "P7", "phase": "prior", "date": "2025-05-15", "title": "企业服务沙龙",
+            "type": "service_event", "participants": 40}
+P7_PLAN = {"id": "V2", "clause": "P7", "phase": "plan", "date": "2026-05-20", "title": "中关村企业服务品牌活动",
+           "type": "brand_event", "years_held": 1, "participants": 200}
+RECORDS = [impl.PRIOR, impl.PLAN_K31, impl.PLAN_P5, P7_PRIOR, P7_PLAN]
+
+
+def full_document(code: str, records: list[dict]) -> dict:
+    return {"format": "zgc-application/1", "programme": code, "applied_on": "2025-09-01", "contract_signed_on": None,
+            "organization": ORGANIZATION, "choices": {}, "records": records}
+
+
+@pytest.fixture
+def reporting(pipeline, office_user, settings, monkeypatch):
+    """甲协会 under contract (signed 2025-10-10), implementing then reporting; the clock at 2026-07-10."""
+    # the conftest's submissions, as complete documents (the module pytest loaded, whatever its name)
+    monkeypatch.setitem(type(pipeline).application.__globals__, "document", full_document)
+    app = pipeline.application("甲协会", impl.same("12", "8"), records=RECORDS)
+    pipeline.application("乙协会", impl.same("10", "5"), records=RECORDS)
+    pipeline.publish(settings)
+    app.refresh_from_db()
+    contract = contracts.record_contract(app, office_user, signed_on=SIGNED, amount=Decimal("15"),
+                                         tranches=[TrancheInput(SIGNED, Decimal("15"), "")])
+    workflow.transition(app, "start_implementation", office_user)
+    workflow.transition(app, "request_report", office_user)
+    settings.ZGCFUND_CLOCK_DATE = TODAY
+    app.refresh_from_db()
+    contract.refresh_from_db()
+    return contract
