@@ -5,11 +5,14 @@ frozen, the acceptance report PDF and who may see what."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
 from django.urls import reverse
-from tests.implementation.acceptance_fixtures import ACCEPTED_ON, SIGNED, reporting  # noqa: F401
+from pypdf import PdfReader
+from tests.implementation import acceptance_fixtures
+from tests.implementation.acceptance_fixtures import ACCEPTED_ON, SIGNED
 
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
@@ -21,6 +24,7 @@ from zgcfund.implementation.domain.acceptance import AcceptanceInvalid, Acceptan
 from zgcfund.implementation.models import Acceptance, Commitment, CommitmentOrigin
 
 pytestmark = pytest.mark.django_db
+reporting = acceptance_fixtures.reporting
 
 
 def commitment(contract, key):
@@ -270,11 +274,9 @@ def test_acceptance_report_pdf(reporting, office_user, client):
     assert "no-store" in resp["Cache-Control"]
     body = pdf_bytes(resp)
     assert body.startswith(b"%PDF")
-    from pypdf import PdfReader  # noqa: PLC0415
-    import io
-
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
-    assert "甲协会" in text and "验收报告" in text
+    assert "甲协会" in text and "验收结论 通过" in text and "按合同完成实施任务。" in text
+    assert "草稿" not in text and "课题未立项" in text  # the commitments table with the reasons
     assert AuditEvent.objects.filter(action="download.acceptance_pdf").count() == 1
 
 

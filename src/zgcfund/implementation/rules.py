@@ -15,3 +15,17 @@ def is_member_of_contract_organization(user, contract) -> bool:
 
 rules.add_perm("implementation.manage_contracts", is_office)
 rules.add_perm("implementation.view_contract", is_office | is_member_of_contract_organization)
+
+
+@rules.predicate
+def is_acceptance_concluded(user, contract) -> bool:
+    from zgcfund.implementation.models import Acceptance, AcceptanceStatus
+
+    return contract is not None and Acceptance.objects.filter(contract=contract,
+                                                              status=AcceptanceStatus.CONCLUDED).exists()
+
+
+rules.add_perm("implementation.manage_acceptance", is_office)
+# the acceptance report: the office (also a draft); the organization once the conclusion is recorded
+rules.add_perm("implementation.view_acceptance_report",
+               is_office | (is_member_of_contract_organization & is_acceptance_concluded))

@@ -35,8 +35,15 @@ from zgcfund.core.errors import InvalidDocument
 from zgcfund.core.pgrow import EVALUATION_FORMAT, PGrowInputError, p_growth
 from zgcfund.core.programme import Programme
 from zgcfund.implementation.domain.contracts import COMMON_FIELDS
-from zgcfund.implementation.models import (Acceptance, AcceptanceConclusion, AcceptanceStatus, Commitment,
-                                           CommitmentOrigin, CommitmentStatus, Contract)
+from zgcfund.implementation.models import (
+    Acceptance,
+    AcceptanceConclusion,
+    AcceptanceStatus,
+    Commitment,
+    CommitmentOrigin,
+    CommitmentStatus,
+    Contract,
+)
 from zgcfund.programmes.domain import clock, parsed
 from zgcfund.review.domain.rescoring import evaluation_under
 

@@ -3,9 +3,11 @@ contract page and the applicant's status page)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.models import Application
-from zgcfund.implementation.models import Contract
+from zgcfund.implementation.models import Acceptance, AcceptanceStatus, Contract
 from zgcfund.programmes.domain import parsed
 
 
@@ -33,4 +35,15 @@ def applicant_contract(application: Application) -> dict | None:
     if contract is None:
         return None
     return {"signed_on": contract.signed_on, "amount": contract.amount,
-            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract)}
+            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract),
+            "acceptance": applicant_acceptance(contract)}
+
+
+def applicant_acceptance(contract: Contract) -> dict | None:
+    """The concluded acceptance as the organization sees it (no names of office staff); None before."""
+    acceptance = Acceptance.objects.filter(contract=contract, status=AcceptanceStatus.CONCLUDED).first()
+    if acceptance is None:
+        return None
+    return {"conclusion": acceptance.get_conclusion_display(), "accepted_on": acceptance.accepted_on,
+            "comments": acceptance.comments, "rectification": acceptance.rectification,
+            "pdf_url": reverse("implementation:acceptance_pdf", args=[contract.application_id])}
