@@ -307,3 +307,27 @@ def test_other_organization_and_experts_do_not_see_it(reporting, office_user, cl
         client.force_login(user)
         assert client.get(pdf).status_code == 404
         assert client.get(reverse("office:acceptance", args=[reporting.application_id])).status_code == 403
+
+
+def test_assessment_by_htmx_answers_the_live_part(reporting, office_user, client):
+    client.force_login(office_user)
+    url = reverse("office:acceptance_assess", args=[reporting.application_id, commitment(reporting, "R2").pk])
+    resp = client.post(url, {"status": "not_delivered", "reason": ""}, HTTP_HX_REQUEST="true")
+    assert resp.status_code == 200  # htmx swaps 2xx only: the row shows the error
+    html = resp.content.decode()
+    assert html.startswith('<div id="acceptance-live">') and "请填写原因" in html and "<html" not in html
+    resp = client.post(url, {"status": "delivered", "verified": "on", "as_of": "2026-07-01"}, HTTP_HX_REQUEST="true")
+    html = resp.content.decode()
+    assert resp.status_code == 200 and 'data-testid="assess-saved"' in html
+    assert 'data-testid="final-score-K3.1">8<' in html  # R1 and R2 count now: K3.1 met
+
+
+def test_refused_once_concluded_on_the_page(reporting, office_user, client):
+    assess_all(reporting, office_user)
+    conclude(reporting, office_user)
+    client.force_login(office_user)
+    html = client.get(reverse("office:acceptance", args=[reporting.application_id])).content.decode()
+    assert 'data-testid="conclusion-form"' not in html and 'data-testid="assess-R2"' not in html
+    url = reverse("office:acceptance_assess", args=[reporting.application_id, commitment(reporting, "R2").pk])
+    resp = client.post(url, {"status": "not_delivered", "reason": "改"})
+    assert resp.status_code == 422 and "验收结论已作出" in resp.content.decode()
