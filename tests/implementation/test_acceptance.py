@@ -331,3 +331,12 @@ def test_refused_once_concluded_on_the_page(reporting, office_user, client):
     url = reverse("office:acceptance_assess", args=[reporting.application_id, commitment(reporting, "R2").pk])
     resp = client.post(url, {"status": "not_delivered", "reason": "改"})
     assert resp.status_code == 422 and "验收结论已作出" in resp.content.decode()
+
+
+def test_office_draft_report_before_the_conclusion(reporting, office_user, client):
+    domain.assess_commitment(commitment(reporting, "R2"), office_user, status="delivered", verified=True)
+    client.force_login(office_user)
+    resp = client.get(reverse("implementation:acceptance_pdf", args=[reporting.application_id]) + "?as_of=2026-07-01")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes(resp))).pages)
+    assert resp.status_code == 200 and "草稿" in text and "2026-07-01" in text
+    assert "待核实" in text  # R3 and V2 not yet verified
