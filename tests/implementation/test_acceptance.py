@@ -243,6 +243,7 @@ def test_assessment_form_422_keeps_the_input(reporting, office_user, client):
     assert resp.status_code == 422
     html = resp.content.decode()
     assert 'value="77"' in html and "请填写原因" in html
+    assert f'href="#id_{c.pk}_reason"' in html  # the error summary links to the row's field
     resp = client.post(url, {"status": "partly_delivered", "reason": "少一场", "fig_participants": "77",
                              "verified": "on"})
     assert resp.status_code == 302

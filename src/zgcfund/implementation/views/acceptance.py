@@ -65,7 +65,9 @@ def _context(request, contract: Contract, *, posted=None, conclusion=None, concl
             "conclusion_choices": AcceptanceConclusion.choices,
             "conclusion": conclusion if conclusion is not None else {"accepted_on": as_of.isoformat()},
             "conclusion_errors": conclusion_errors,
-            "error_list": [{"field": f"id_{k}", "message": v} for k, v in conclusion_errors.items()]}
+            "error_list": [{"field": f"id_{k}", "message": v} for k, v in conclusion_errors.items()]
+            + [{"field": f"id_{pk}_{k}", "message": v} for pk, (_data, errors) in (posted or {}).items()
+               for k, v in errors.items() if v]}
 
 
 @manage_acceptance
