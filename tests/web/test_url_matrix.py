@@ -112,6 +112,10 @@ MATRIX: dict[str, dict] = {
     "expert:tasks": row(LOGIN, 403, 403, 403, 403, 200, 200, 403, 403),
     "healthz": PUBLIC,
     "home": PUBLIC,
+    "implementation:acceptance_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),  # no contract in the fixture
+    "office:acceptance": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),  # no contract in the fixture
+    "office:acceptance_assess": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
+    "office:acceptance_conclude": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
     "office:account_detail": OFFICE,
     "office:account_new": OFFICE,
     "office:account_send_link": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, 403, method="POST"),
@@ -202,6 +206,7 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
         "office:account_detail": {"pk": f["editor"].pk},
         "office:account_send_link": {"pk": f["assigned_expert"].pk},
         "office:unassign": {"pk": f["assignment"].pk},
+        "office:acceptance_assess": {"commitment_pk": 999999},
         "expert:review": {"pk": f["assignment"].pk},
         # no saved selection in this fixture: the office gets 404, everyone else is refused before the lookup
         "office:selection_detail": {"pk": 999999},

@@ -3,7 +3,7 @@ namespace)."""
 
 from django.urls import path
 
-from zgcfund.implementation.views import contracts, funds, results, revenue
+from zgcfund.implementation.views import acceptance, contracts, funds, results, revenue
 
 urlpatterns = [
     path("", contracts.contract_list, name="contracts"),
@@ -12,6 +12,10 @@ urlpatterns = [
     path("applications/<int:pk>/contract/pdf/", contracts.contract_pdf, name="contract_pdf"),
     path("applications/<int:pk>/revenue/", revenue.office_revenue, name="revenue"),
     path("revenue/", revenue.office_overview, name="revenue_overview"),
+    path("applications/<int:pk>/acceptance/", acceptance.acceptance, name="acceptance"),
+    path("applications/<int:pk>/acceptance/commitments/<int:commitment_pk>/", acceptance.assess,
+         name="acceptance_assess"),
+    path("applications/<int:pk>/acceptance/conclude/", acceptance.conclude, name="acceptance_conclude"),
 ]
 urlpatterns += [
     path("funds/", funds.funds_overview, name="funds"),

@@ -22,3 +22,17 @@ rules.add_perm("implementation.view_results", is_office)
 # K1.3 revenue tables: the organization's members upload; the office reads (implementation.views.revenue)
 rules.add_perm("implementation.view_revenue", is_office | is_member_of_contract_organization)
 rules.add_perm("implementation.upload_revenue", is_member_of_contract_organization)
+
+
+@rules.predicate
+def is_acceptance_concluded(user, contract) -> bool:
+    from zgcfund.implementation.models import Acceptance, AcceptanceStatus
+
+    return contract is not None and Acceptance.objects.filter(contract=contract,
+                                                              status=AcceptanceStatus.CONCLUDED).exists()
+
+
+rules.add_perm("implementation.manage_acceptance", is_office)
+# the acceptance report: the office (also a draft); the organization once the conclusion is recorded
+rules.add_perm("implementation.view_acceptance_report",
+               is_office | (is_member_of_contract_organization & is_acceptance_concluded))

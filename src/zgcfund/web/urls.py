@@ -14,6 +14,7 @@ urlpatterns = [
     path("implementation/", include("zgcfund.implementation.revenue_urls")),
     path("expert/", include("zgcfund.review.expert_urls")),
     path("public/", include("zgcfund.review.public_urls")),
+    path("implementation/", include("zgcfund.implementation.urls")),
 ]
 
 # Production (DEBUG off) answers every error with a Chinese page, never Django's debug page: 400.html and

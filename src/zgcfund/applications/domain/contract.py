@@ -20,5 +20,7 @@ def _none(application: Application) -> Any:
 #: ``signed_contract(application)`` → None while no contract is recorded, else ``{"signed_on": date,
 #: "amount": Decimal (万元), "tranches": [{"sequence", "planned_on", "amount", "condition"}],
 #: "commitments": [{"clause", "clause_title", "rows": [{"record_key", "title", "date", "targets":
-#: [(label, text)]}]}], "disbursements": [{"paid_on": date, "amount": Decimal}]}``
+#: [(label, text)]}]}], "disbursements": [{"paid_on": date, "amount": Decimal}], "k13": bool (a revenue page),
+#: "acceptance": None until the acceptance is concluded, else {"conclusion": label, "accepted_on": date,
+#: "comments", "rectification", "pdf_url"}}``
 signed_contract: Callable[[Application], dict | None] = _none

@@ -117,7 +117,10 @@ def report_due(application, event) -> bool:
 
 
 def accepted(application, event) -> bool:
-    return to_organization(application, "application.accepted", "application_accepted")
+    changes = _changes(event)
+    return to_organization(application, "application.accepted", "application_accepted",
+                           {"conclusion": changes.get("conclusion_label") or "", "comments": changes.get("comments") or "",
+                            "rectification": changes.get("rectification") or ""})
 
 
 def failed(application, event) -> bool:

@@ -3,10 +3,12 @@ contract page and the applicant's status page)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.models import Application
 from zgcfund.implementation.domain.funds import applicant_disbursements
-from zgcfund.implementation.models import Contract
+from zgcfund.implementation.models import Acceptance, AcceptanceStatus, Contract
 from zgcfund.programmes.domain import parsed
 
 
@@ -35,10 +37,21 @@ def applicant_contract(application: Application) -> dict | None:
         return None
     return {"signed_on": contract.signed_on, "amount": contract.amount,
             "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract),
-            "disbursements": applicant_disbursements(contract), "k13": has_performance_enterprises(contract)}
+            "disbursements": applicant_disbursements(contract), "k13": has_performance_enterprises(contract),
+            "acceptance": applicant_acceptance(contract)}
 
 
 def has_performance_enterprises(contract: Contract) -> bool:
     """Whether the contract lists K1.3 performance enterprises (commitments or prior records): a revenue page."""
     return (contract.commitments.filter(clause="K1.3").exists()
             or any(r.get("clause") == "K1.3" for r in (contract.submission.document or {}).get("records", [])))
+
+
+def applicant_acceptance(contract: Contract) -> dict | None:
+    """The concluded acceptance as the organization sees it (no names of office staff); None before."""
+    acceptance = Acceptance.objects.filter(contract=contract, status=AcceptanceStatus.CONCLUDED).first()
+    if acceptance is None:
+        return None
+    return {"conclusion": acceptance.get_conclusion_display(), "accepted_on": acceptance.accepted_on,
+            "comments": acceptance.comments, "rectification": acceptance.rectification,
+            "pdf_url": reverse("implementation:acceptance_pdf", args=[contract.application_id])}

@@ -1,6 +1,7 @@
+from zgcfund.implementation.models.acceptance import Acceptance, AcceptanceConclusion, AcceptanceStatus
 from zgcfund.implementation.models.contract import Commitment, CommitmentOrigin, CommitmentStatus, Contract, ContractTranche
 from zgcfund.implementation.models.funds import Disbursement, Refund
 from zgcfund.implementation.models.revenue import RevenueTable
 
-__all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractTranche", "Disbursement",
-           "Refund", "RevenueTable"]
+__all__ = ["Acceptance", "AcceptanceConclusion", "AcceptanceStatus", "Commitment", "CommitmentOrigin",
+           "CommitmentStatus", "Contract", "ContractTranche", "Disbursement", "Refund", "RevenueTable"]

@@ -80,7 +80,8 @@ class Commitment(models.Model):
     Two sides of its delivery: what the organization **reports** (``reported_status``, the ``delivered``
     figures with the same keys as ``targets``, ``delivered_on``, ``delivery_note``; edited in its open report,
     frozen in each report submission), and what the office **verifies** at acceptance (``status``, ``reason``,
-    ``verified``, who and when). The acceptance copy of the application takes the office's side
+    ``verified``, the delivered figures and date as verified — ``office_delivered``, ``office_delivered_on``,
+    prefilled from the report —, who and when). The acceptance copy of the application takes the office's side
     (zgc-application/1 ``delivery``)."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="commitments")
@@ -102,6 +103,8 @@ class Commitment(models.Model):
                               default=CommitmentStatus.PENDING)
     reason = models.TextField(_("说明"), blank=True, max_length=LENGTHS["reason"])
     verified = models.BooleanField(_("验收核实"), default=False)
+    office_delivered = models.JSONField(_("核实的完成数量"), default=dict, blank=True)  # same keys as targets
+    office_delivered_on = models.DateField(_("核实的完成日期"), null=True, blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     null=True, blank=True, verbose_name=_("核实人"))
     assessed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)

@@ -1,0 +1,39 @@
+"""Request parsing for the acceptance pages: one commitment's assessment and the conclusion. Returns what
+``domain.acceptance`` takes, or raises ``AcceptanceInvalid`` keyed by field name for what is not a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from zgcfund.implementation.domain.acceptance import AcceptanceInvalid
+from zgcfund.implementation.interfaces.forms import _date, _text
+
+FIGURE_PREFIX = "fig_"
+
+
+def parse_date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def assessment_input(data) -> dict:
+    errors: dict[str, str] = {}
+    delivered_on = _date(data, "delivered_on", _("实际完成日期"), errors)
+    if errors:
+        raise AcceptanceInvalid(errors)
+    return {"status": _text(data, "status"), "reason": _text(data, "reason"), "verified": data.get("verified") == "on",
+            "delivered": {k[len(FIGURE_PREFIX):]: _text(data, k) for k in data if k.startswith(FIGURE_PREFIX)},
+            "delivered_on": delivered_on}
+
+
+def conclusion_input(data) -> dict:
+    errors: dict[str, str] = {}
+    accepted_on = _date(data, "accepted_on", _("验收日期"), errors)
+    if errors:
+        raise AcceptanceInvalid(errors)
+    return {"accepted_on": accepted_on, "conclusion": _text(data, "conclusion"), "comments": _text(data, "comments"),
+            "rectification": _text(data, "rectification")}
