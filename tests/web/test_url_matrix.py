@@ -107,6 +107,16 @@ MATRIX: dict[str, dict] = {
     # the organization's users; an empty form is answered 422 and changes nothing
     "applications:withdraw": row(LOGIN, 422, 422, 404, 404, 404, 404, 404, method="POST"),
     "dashboard": row(LOGIN, 200, 200, 200, 200, 302, 302, 302),
+    # implementation-period reports: the fixture's application has no contract (the organization's pages 404)
+    "implementation:delivery": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:evidence_delete": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:evidence_download": row(LOGIN, 404, 404, 404, 404, 404, 404, 404),
+    "implementation:evidence_upload": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:extra_delete": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:extra_work": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:report": row(LOGIN, 404, 404, 404, 404, 404, 404, 404),
+    "implementation:report_submit": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:reports": row(LOGIN, 404, 404, 404, 404, 404, 404, 404),
     "expert:conflicts": row(LOGIN, 403, 403, 403, 403, 200, 200, 403),
     "expert:review": row(LOGIN, 403, 403, 403, 403, 200, 404, 403),  # another expert's assignment is a 404
     "expert:tasks": row(LOGIN, 403, 403, 403, 403, 200, 200, 403),
@@ -138,6 +148,17 @@ MATRIX: dict[str, dict] = {
     "office:programme_source": OFFICE,
     "office:programme_version": OFFICE,
     "office:programmes": OFFICE,
+    # report rounds and reviews: no round or report in the fixture (the office gets 404)
+    "office:report_accept": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
+    "office:report_extend": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
+    "office:report_return": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),
+    "office:report_review": row(LOGIN, 403, 403, 403, 403, 403, 403, 404),
+    "office:report_round": row(LOGIN, 403, 403, 403, 403, 403, 403, 404),
+    "office:report_round_edit": row(LOGIN, 403, 403, 403, 403, 403, 403, 404),
+    "office:report_round_new": OFFICE,
+    "office:report_rounds": OFFICE,
+    "office:request_report": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),  # no contract
+    "office:start_implementation": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, method="POST"),  # no contract
     "office:review_due": row(LOGIN, 403, 403, 403, 403, 403, 403, 302, method="POST"),
     "office:ranking": OFFICE,
     "office:review_report": OFFICE,
@@ -187,6 +208,10 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
         "office:selection_confirm": {"pk": 999999},
         "office:selection_publish": {"pk": 999999},
         "office:selection_end_notice": {"pk": 999999},
+        **{name: {"round_pk": 999999, "commitment_pk": 999999, "application_pk": app.pk}
+           for name in ("implementation:report", "implementation:extra_work", "implementation:report_submit",
+                        "implementation:delivery", "implementation:extra_delete", "implementation:evidence_upload",
+                        "office:report_extend")},
         "office:selection_objection": {"pk": 999999},
     }
 

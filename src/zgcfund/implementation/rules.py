@@ -15,3 +15,11 @@ def is_member_of_contract_organization(user, contract) -> bool:
 
 rules.add_perm("implementation.manage_contracts", is_office)
 rules.add_perm("implementation.view_contract", is_office | is_member_of_contract_organization)
+
+
+# --- reporting during the implementation period -------------------------------------------------------------
+
+rules.add_perm("implementation.view_reports", is_member_of_contract_organization)  # the organization's own pages
+rules.add_perm("implementation.edit_reports", is_member_of_contract_organization)  # the domain says when
+rules.add_perm("implementation.manage_reports", is_office)  # rounds, extensions, reviews, phase moves
+rules.add_perm("implementation.view_delivery_evidence", is_office | is_member_of_contract_organization)

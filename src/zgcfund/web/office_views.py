@@ -10,6 +10,7 @@ from zgcfund.accounts.models.organization import OrganizationStatus
 from zgcfund.accounts.views.access import office_required
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
+from zgcfund.implementation.domain.reports import overdue
 from zgcfund.programmes.domain import current_programme_year
 from zgcfund.programmes.models import ApplicationWindow
 
@@ -27,5 +28,6 @@ def dashboard(request):
         "by_phase": [(workflow.phase(name), counts[name]) for name in workflow.PHASES if counts.get(name)],
         "formal_queue_count": sum(counts.get(name, 0) for name in workflow.FORMAL_REVIEW_PHASES),
         "awaiting_contract_count": sum(counts.get(name, 0) for name in workflow.TRANSITIONS["sign_contract"].sources),
+        "overdue_reports": overdue(row.code) if row else [],
     }
     return render(request, "office/dashboard.html", context)

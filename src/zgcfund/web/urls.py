@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("zgcfund.accounts.urls")),
     path("dashboard/", editor.dashboard, name="dashboard"),
     path("applications/", include("zgcfund.applications.urls")),
+    path("implementation/", include("zgcfund.implementation.urls")),
     path("office/", include("zgcfund.web.office_urls")),
     path("expert/", include("zgcfund.review.expert_urls")),
     path("public/", include("zgcfund.review.public_urls")),

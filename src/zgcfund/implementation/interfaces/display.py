@@ -3,6 +3,8 @@ contract page and the applicant's status page)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.models import Application
 from zgcfund.implementation.models import Contract
@@ -33,4 +35,5 @@ def applicant_contract(application: Application) -> dict | None:
     if contract is None:
         return None
     return {"signed_on": contract.signed_on, "amount": contract.amount,
-            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract)}
+            "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract),
+            "reports_url": reverse("implementation:reports", args=[application.pk])}
