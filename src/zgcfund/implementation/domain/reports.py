@@ -245,7 +245,7 @@ def contract_of(application) -> Contract | None:
                                                                             "programme_year").first()
 
 
-def _phase_refusal(application) -> str | None:
+def phase_refusal(application) -> str | None:
     if application.status not in REPORTING_PHASES:
         return _("申报书当前状态为“%(phase)s”，不在实施期，不能填报或审核实施期报告。") % {
             "phase": workflow.phase(application.status).public_name}
@@ -265,7 +265,7 @@ def report_for(report_round: ReportRound, contract: Contract) -> Report:
     report = Report.objects.filter(round=report_round, contract=contract).first()
     if report is not None:
         return report
-    refusal = _phase_refusal(contract.application)
+    refusal = phase_refusal(contract.application)
     if refusal:
         raise ReportRefused(refusal)
     try:
@@ -278,7 +278,7 @@ def report_for(report_round: ReportRound, contract: Contract) -> Report:
 def edit_refusal(contract: Contract) -> str | None:
     """Why the organization may not change its delivery figures, extra work or evidence now (None: it may):
     outside the reporting phases, or while a report awaits the office's review."""
-    refusal = _phase_refusal(contract.application)
+    refusal = phase_refusal(contract.application)
     if refusal:
         return refusal
     waiting = contract.reports.filter(status=ReportStatus.SUBMITTED).select_related("round").first()
@@ -555,7 +555,7 @@ def build_document(report: Report) -> dict[str, Any]:
 
 def submit_refusal(report: Report, by) -> str | None:
     contract = report.contract
-    refusal = _member_refusal(contract, by) or _phase_refusal(contract.application)
+    refusal = _member_refusal(contract, by) or phase_refusal(contract.application)
     if refusal:
         return refusal
     if report.status == ReportStatus.ACCEPTED:
@@ -635,7 +635,7 @@ def _review_refusal(submission: ReportSubmission, by) -> str | None:
     if not is_office(by):
         return _("实施期报告只能由项目办公室审核。")
     report = submission.report
-    refusal = _phase_refusal(report.contract.application)
+    refusal = phase_refusal(report.contract.application)
     if refusal:
         return refusal
     if report.status != ReportStatus.SUBMITTED or latest_submission(report).pk != submission.pk:

@@ -70,7 +70,7 @@ def reports_home(request, pk: int):
         rows.append({"round": report_round, "report": report, "due_on": due, "extension": extension,
                      "overdue": late, "days_overdue": (today - due).days if late else 0})
     context = {"application": app, "contract": contract, "rows": rows,
-               "refusal": domain._phase_refusal(app)}
+               "refusal": domain.phase_refusal(app)}
     return render(request, "implementation/reports_home.html", context)
 
 
