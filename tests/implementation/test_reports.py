@@ -393,3 +393,61 @@ def test_round_must_belong_to_the_programme(contracted, office_user):
                                        created_by=office_user)
     with pytest.raises(ReportRefused):
         domain.report_for(other, contracted[2])
+
+
+def test_delivery_evidence_download_is_the_organization_and_the_office(contracted, client, office_user):
+    first, second, contract = contracted
+    row = domain.store_evidence(commitments(contract)["R2"], member(first), png(), kind="photos")
+    url = reverse("implementation:evidence_download", args=[first.pk, row.pk])
+    for who, code in ((member(first), 200), (office_user, 200), (member(second), 404)):
+        client.force_login(who)
+        response = client.get(url)
+        assert response.status_code == code
+        if code == 200:
+            assert b"".join(response.streaming_content) == PNG
+    # another organization's application number with this file: not found either
+    client.force_login(member(second))
+    assert client.get(reverse("implementation:evidence_download", args=[second.pk, row.pk])).status_code == 404
+
+
+def test_extra_work_form_keeps_input_on_422(contracted, report_round, client):
+    first, _second, contract = contracted
+    client.force_login(member(first))
+    page = client.get(reverse("implementation:report", args=[first.pk, report_round.pk]), {"extra_clause": "K3.1"})
+    assert 'name="f_park"' in page.content.decode()
+    url = reverse("implementation:extra_work", args=[first.pk, report_round.pk])
+    response = client.post(url, {"clause": "K3.1", "title": "新增沙龙", "date": "2025-11-05", "f_participants": "30"})
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "园区" in text and 'value="新增沙龙"' in text and 'value="30"' in text
+    response = client.post(url, {"clause": "K3.1", "title": "新增沙龙", "date": "2025-11-05", "f_park": "丰台园",
+                                 "f_participants": "30"})
+    assert response.status_code == 302
+    assert commitments(contract)["X-1"].delivered == {"park": "丰台园", "participants": 30}
+
+
+def test_office_round_form_and_phase_buttons(contracted, client, office_user):
+    first, _second, _contract = contracted
+    client.force_login(office_user)
+    response = client.post(reverse("office:report_round_new"), {"name": "实施期总结报告", "kind": "final",
+                                                                 "due_on": "2026-13-01", "asks": "总结"})
+    assert response.status_code == 422 and 'value="实施期总结报告"' in response.content.decode()
+    response = client.post(reverse("office:report_round_new"), {"name": "实施期总结报告", "kind": "final",
+                                                                 "due_on": "2026-06-30", "asks": "总结"})
+    assert response.status_code == 302 and ReportRound.objects.get(kind="final").due_on == dt.date(2026, 6, 30)
+    assert "实施期总结报告" in client.get(reverse("office:report_rounds")).content.decode()
+    client.post(reverse("office:start_implementation", args=[first.pk]))
+    first.refresh_from_db()
+    assert first.status == workflow.IMPLEMENTING
+    client.post(reverse("office:request_report", args=[first.pk]))
+    first.refresh_from_db()
+    assert first.status == workflow.REPORTING
+    client.force_login(member(first))
+    assert client.post(reverse("office:start_implementation", args=[first.pk])).status_code == 403
+
+
+def test_status_page_links_the_reports(contracted, client):
+    first = contracted[0]
+    client.force_login(member(first))
+    page = client.get(reverse("applications:status", args=[first.pk])).content.decode()
+    assert reverse("implementation:reports", args=[first.pk]) in page
