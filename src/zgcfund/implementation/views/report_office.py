@@ -15,7 +15,7 @@ from zgcfund.accounts.views.access import require_perm
 from zgcfund.applications.models import Application
 from zgcfund.implementation.domain import reports as domain
 from zgcfund.implementation.interfaces import report_forms as forms
-from zgcfund.implementation.models import Contract, Report, ReportRound, RoundKind
+from zgcfund.implementation.models import CommitmentEvidence, CommitmentStatus, Contract, Report, ReportRound, RoundKind
 from zgcfund.programmes.domain import clock, current_programme_year, parsed
 
 manage_reports = require_perm("implementation.manage_reports")
@@ -101,7 +101,7 @@ def _review_page(request, report: Report, *, data=None, errors=None, status: int
     contract = report.contract
     programme = parsed(contract.programme_year)
     files = {(e.commitment.record_key, e.sha256): e
-             for e in domain.CommitmentEvidence.objects.filter(commitment__contract=contract)
+             for e in CommitmentEvidence.objects.filter(commitment__contract=contract)
              .select_related("commitment")}
     data = data or {}
 
@@ -111,7 +111,7 @@ def _review_page(request, report: Report, *, data=None, errors=None, status: int
             definition = programme.clauses.get(c["clause"])
             out.append({**c, "targets_shown": forms.shown(definition, c.get("targets") or {}),
                         "delivered_shown": forms.shown(definition, c.get("delivered") or {}),
-                        "status_label": dict(domain.CommitmentStatus.choices).get(c["reported_status"], ""),
+                        "status_label": dict(CommitmentStatus.choices).get(c["reported_status"], ""),
                         "files": [{**e, "row": files.get((c["record_key"], e["sha256"]))} for e in c["evidence"]],
                         "comment_value": data.get(f"comment_{c['record_key']}", "")})
         return out
