@@ -110,6 +110,16 @@ MATRIX: dict[str, dict] = {
     "expert:conflicts": row(LOGIN, 403, 403, 403, 403, 200, 200, 403, 403),
     "expert:review": row(LOGIN, 403, 403, 403, 403, 200, 404, 403, 403),  # another expert's assignment is a 404
     "expert:tasks": row(LOGIN, 403, 403, 403, 403, 200, 200, 403, 403),
+    # implementation-period reports: the fixture's application has no contract (the organization's pages 404)
+    "implementation:delivery": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:evidence_delete": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:evidence_download": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),
+    "implementation:evidence_upload": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:extra_delete": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:extra_work": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:report": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),
+    "implementation:report_submit": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, method="POST"),
+    "implementation:reports": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),
     "healthz": PUBLIC,
     "home": PUBLIC,
     "implementation:acceptance_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),  # no contract in the fixture
@@ -157,6 +167,17 @@ MATRIX: dict[str, dict] = {
     "office:results": OFFICE,
     "office:results_export": OFFICE,
     "office:results_pdf": OFFICE,
+    # report rounds and reviews: no round or report in the fixture (the office gets 404)
+    "office:report_accept": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
+    "office:report_extend": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
+    "office:report_return": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
+    "office:report_review": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),
+    "office:report_round": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),
+    "office:report_round_edit": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),
+    "office:report_round_new": OFFICE,
+    "office:report_rounds": OFFICE,
+    "office:request_report": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),  # no contract
+    "office:start_implementation": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),  # no contract
     "office:ranking": OFFICE,
     "office:review_report": OFFICE,
     "office:scheme_edit": OFFICE,
@@ -213,6 +234,10 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
         "office:selection_confirm": {"pk": 999999},
         "office:selection_publish": {"pk": 999999},
         "office:selection_end_notice": {"pk": 999999},
+        **{name: {"round_pk": 999999, "commitment_pk": 999999, "application_pk": app.pk}
+           for name in ("implementation:report", "implementation:extra_work", "implementation:report_submit",
+                        "implementation:delivery", "implementation:extra_delete", "implementation:evidence_upload",
+                        "office:report_extend")},
         "office:selection_objection": {"pk": 999999},
     }
 

@@ -14,3 +14,9 @@ class ImplementationConfig(AppConfig):
         from zgcfund.implementation.interfaces.display import applicant_contract
 
         contract.signed_contract = applicant_contract
+        # review's ``zgcfund remind`` also reminds organizations of their report due dates
+        from zgcfund.implementation.domain.reminders import daily
+        from zgcfund.review.domain import reminders
+
+        if daily not in reminders.DAILY:
+            reminders.DAILY.append(daily)

@@ -3,7 +3,7 @@ namespace)."""
 
 from django.urls import path
 
-from zgcfund.implementation.views import acceptance, contracts, funds, results, revenue
+from zgcfund.implementation.views import acceptance, contracts, funds, report_office, results, revenue
 
 urlpatterns = [
     path("", contracts.contract_list, name="contracts"),
@@ -27,4 +27,14 @@ urlpatterns += [
     path("results/", results.dashboard, name="results"),
     path("results/export.xlsx", results.export, name="results_export"),
     path("results/report.pdf", results.pdf, name="results_pdf"),
+    path("applications/<int:pk>/start/", report_office.start_implementation, name="start_implementation"),
+    path("applications/<int:pk>/request-report/", report_office.request_report, name="request_report"),
+    path("rounds/", report_office.rounds, name="report_rounds"),
+    path("rounds/new/", report_office.round_form, name="report_round_new"),
+    path("rounds/<int:pk>/", report_office.round_detail, name="report_round"),
+    path("rounds/<int:pk>/edit/", report_office.round_form, name="report_round_edit"),
+    path("rounds/<int:pk>/applications/<int:application_pk>/extend/", report_office.extend, name="report_extend"),
+    path("reports/<int:pk>/", report_office.report_review, name="report_review"),
+    path("reports/<int:pk>/return/", report_office.report_return, name="report_return"),
+    path("reports/<int:pk>/accept/", report_office.report_accept, name="report_accept"),
 ]

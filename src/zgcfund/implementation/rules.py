@@ -36,3 +36,11 @@ rules.add_perm("implementation.manage_acceptance", is_office)
 # the acceptance report: the office (also a draft); the organization once the conclusion is recorded
 rules.add_perm("implementation.view_acceptance_report",
                is_office | (is_member_of_contract_organization & is_acceptance_concluded))
+
+
+# --- reporting during the implementation period -------------------------------------------------------------
+
+rules.add_perm("implementation.view_reports", is_member_of_contract_organization)  # the organization's own pages
+rules.add_perm("implementation.edit_reports", is_member_of_contract_organization)  # the domain says when
+rules.add_perm("implementation.manage_reports", is_office)  # rounds, extensions, reviews, phase moves
+rules.add_perm("implementation.view_delivery_evidence", is_office | is_member_of_contract_organization)

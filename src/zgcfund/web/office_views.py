@@ -11,6 +11,7 @@ from zgcfund.accounts.views.access import office_required
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
 from zgcfund.implementation.domain import funds
+from zgcfund.implementation.domain.reports import overdue
 from zgcfund.programmes.domain import current_programme_year
 from zgcfund.programmes.models import ApplicationWindow
 
@@ -29,5 +30,6 @@ def dashboard(request):
         "formal_queue_count": sum(counts.get(name, 0) for name in workflow.FORMAL_REVIEW_PHASES),
         "awaiting_contract_count": sum(counts.get(name, 0) for name in workflow.TRANSITIONS["sign_contract"].sources),
         "funds": funds.totals(row.code) if row else None,
+        "overdue_reports": overdue(row.code) if row else [],
     }
     return render(request, "office/dashboard.html", context)

@@ -10,11 +10,11 @@ urlpatterns = [
     path("accounts/", include("zgcfund.accounts.urls")),
     path("dashboard/", editor.dashboard, name="dashboard"),
     path("applications/", include("zgcfund.applications.urls")),
+    path("implementation/", include("zgcfund.implementation.urls")),
     path("office/", include("zgcfund.web.office_urls")),
     path("implementation/", include("zgcfund.implementation.revenue_urls")),
     path("expert/", include("zgcfund.review.expert_urls")),
     path("public/", include("zgcfund.review.public_urls")),
-    path("implementation/", include("zgcfund.implementation.urls")),
 ]
 
 # Production (DEBUG off) answers every error with a Chinese page, never Django's debug page: 400.html and

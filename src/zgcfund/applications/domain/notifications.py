@@ -128,6 +128,57 @@ def failed(application, event) -> bool:
                            {"reason": _changes(event).get("reason") or ""})
 
 
+# --- implementation-period reports (the audit entry's changes carry what the notice says) ----------------
+
+REPORTS_PAGE = "implementation:reports"
+
+
+def report_extended(application, event) -> bool:
+    changes = _changes(event)
+    due = changes.get("due_on") or [None, None]
+    return to_organization(application, "report.extended", "report_extended",
+                           {"round": changes.get("round") or "", "due_on": due[-1], "reason": changes.get("reason") or ""},
+                           page=REPORTS_PAGE)
+
+
+def report_returned(application, event) -> bool:
+    changes = _changes(event)
+    titles = changes.get("titles") or {}
+    records = [{"key": key, "title": titles.get(key, ""), "comment": comment}
+               for key, comment in sorted((changes.get("commitment_comments") or {}).items())]
+    return to_organization(application, "report.returned", "report_returned",
+                           {"round": changes.get("round") or "", "n": changes.get("number"),
+                            "comment": changes.get("comment") or "", "records": records}, page=REPORTS_PAGE)
+
+
+def report_accepted(application, event) -> bool:
+    changes = _changes(event)
+    return to_organization(application, "report.accepted", "report_accepted",
+                           {"round": changes.get("round") or "", "n": changes.get("number"),
+                            "comment": changes.get("comment") or ""}, page=REPORTS_PAGE)
+
+
+def report_submitted(application, event) -> bool:
+    """To the office staff: an organization submitted a report (the review page)."""
+    from django.urls import reverse
+
+    from zgcfund.accounts.domain.inbox import deliver, office_staff
+
+    changes = _changes(event)
+    link = reverse("office:report_review", args=[changes["report"]]) if changes.get("report") else ""
+    return bool(deliver("report_submitted_office", {"org": application.organization, "round": changes.get("round") or "",
+                                                    "n": changes.get("number"), "late": changes.get("late"),
+                                                    "at": _when(event)},
+                        key="report.submitted", users=office_staff(), link=link))
+
+
+SENDERS.update({
+    "report.extended": report_extended,
+    "report.returned": report_returned,
+    "report.accepted": report_accepted,
+    "report.submitted": report_submitted,
+})
+
 SENDERS.update({
     "application.submitted": submitted,
     "application.formal_passed": formal_passed,

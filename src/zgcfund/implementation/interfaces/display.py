@@ -38,7 +38,8 @@ def applicant_contract(application: Application) -> dict | None:
     return {"signed_on": contract.signed_on, "amount": contract.amount,
             "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract),
             "disbursements": applicant_disbursements(contract), "k13": has_performance_enterprises(contract),
-            "acceptance": applicant_acceptance(contract)}
+            "acceptance": applicant_acceptance(contract),
+            "reports_url": reverse("implementation:reports", args=[application.pk])}
 
 
 def has_performance_enterprises(contract: Contract) -> bool:

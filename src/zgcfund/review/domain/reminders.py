@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.urls import reverse
 
@@ -16,6 +17,10 @@ from zgcfund.programmes.domain import clock
 from zgcfund.review.models import Assignment, SelectionPlan
 
 DEFAULT_DAYS = 3
+
+#: what apps above this one also do on each ``zgcfund remind`` run (installed in their AppConfig.ready):
+#: ``task(report_days) -> line`` (the implementation app's report reminders)
+DAILY: list[Callable[[int], str]] = []
 
 
 def send_due_reminders(days: int = DEFAULT_DAYS, today: dt.date | None = None) -> int:
