@@ -451,3 +451,22 @@ def test_status_page_links_the_reports(contracted, client):
     client.force_login(member(first))
     page = client.get(reverse("applications:status", args=[first.pk])).content.decode()
     assert reverse("implementation:reports", args=[first.pk]) in page
+
+
+def test_k13_round_report_page_shows_the_revenue_tables_and_growth(contracted, report_round, client):
+    first, _second, _contract = contracted
+    client.force_login(member(first))
+    html = client.get(reverse("implementation:report", args=[first.pk, report_round.pk])).content.decode()
+    assert 'data-testid="revenue-tables"' in html and reverse("revenue:page", args=[first.pk]) in html
+    assert 'data-testid="revenue-summary"' in html
+
+
+def test_evidence_reported_shows_on_the_acceptance_page(contracted, office_user, client):
+    first, _second, contract = contracted
+    c = commitments(contract)["R2"]
+    domain.store_evidence(c, member(first), png("园区活动照片.png"), kind="")
+    client.force_login(office_user)
+    html = client.get(reverse("office:acceptance", args=[first.pk])).content.decode()
+    evidence = c.evidence.get()
+    assert "园区活动照片.png" in html
+    assert reverse("implementation:evidence_download", args=[first.pk, evidence.pk]) in html

@@ -4,10 +4,10 @@ clause (with a server-side SVG chart), and X-P-GROW per P area."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,14 +19,11 @@ from zgcfund.implementation.interfaces.display import commitment_groups
 from zgcfund.implementation.models import Commitment, CommitmentStatus, Contract
 
 
-def _no_evidence(commitment: Commitment) -> list[dict]:
-    return []
-
-
-#: ``commitment_evidence(commitment)`` → the supporting files the organization's report attached to the
-#: commitment, ``[{"name": str, "url": str}]``. Empty until the reports part (``CommitmentEvidence``)
-#: installs its query here (as ``applications.domain.contract.signed_contract`` is installed).
-commitment_evidence: Callable[[Commitment], list[dict]] = _no_evidence
+def commitment_evidence(commitment: Commitment) -> list[dict]:
+    """The supporting files the organization's reports attached to the commitment: ``[{"name", "url", "kind"}]``."""
+    return [{"name": e.name, "kind": e.kind,
+             "url": reverse("implementation:evidence_download", args=[commitment.contract.application_id, e.pk])}
+            for e in commitment.evidence.all()]
 
 ASSESSED_CHOICES = [(s.value, s.label) for s in domain.ASSESSED]
 

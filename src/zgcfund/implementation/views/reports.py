@@ -18,6 +18,7 @@ from zgcfund.applications.models import Application
 from zgcfund.files.types import EvidenceRejected
 from zgcfund.implementation.domain import reports as domain
 from zgcfund.implementation.interfaces import report_forms as forms
+from zgcfund.implementation.interfaces.revenue_display import revenue_summary
 from zgcfund.implementation.models import (
     Commitment,
     CommitmentEvidence,
@@ -131,6 +132,7 @@ def _report_context(request, contract: Contract, report_round: ReportRound, *, f
         "submit_refusal": domain.submit_refusal(report, request.user) if report else None,
         "accepted": report is not None and report.status == ReportStatus.ACCEPTED,
         "revenue_round": report_round.kind in ("k13_2025", "k13_2026"),
+        "revenue": (revenue_summary(contract) if report_round.kind in ("k13_2025", "k13_2026") else None),
         "summary_text": report.summary if report else "",
     }
 
