@@ -125,6 +125,8 @@ MATRIX: dict[str, dict] = {
     "office:contract_new": OFFICE,  # not awaiting a contract: the office reads why, no form
     "office:contracts": OFFICE,
     "office:dashboard": OFFICE,
+    "office:decision": row(LOGIN, 403, 403, 403, 403, 403, 403, 404),  # no decision in this fixture
+    "office:decisions": OFFICE,
     "office:expert_reviews": OFFICE,
     "office:export_download": OFFICE,
     "office:exports": OFFICE,
@@ -188,6 +190,7 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
         "office:selection_publish": {"pk": 999999},
         "office:selection_end_notice": {"pk": 999999},
         "office:selection_objection": {"pk": 999999},
+        "office:decision": {"pk": 999999},
     }
 
 

@@ -14,3 +14,13 @@ class ImplementationConfig(AppConfig):
         from zgcfund.implementation.interfaces.display import applicant_contract
 
         contract.signed_contract = applicant_contract
+        # signing the contract is a collective decision (集体研究); sign_contract is its effect
+        from django.urls import reverse
+
+        from zgcfund.implementation.domain import contracts
+        from zgcfund.implementation.models import Contract
+        from zgcfund.review.domain import decisions
+
+        decisions.register("contract", Contract, contracts.sign_contract, refusals=(contracts.ContractRefused,),
+                           url=lambda c: reverse("office:contract", args=[c.application_id]),
+                           label=contracts.decision_label, summary=contracts.decision_summary)

@@ -12,6 +12,7 @@ from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
 from zgcfund.programmes.domain import current_programme_year
 from zgcfund.programmes.models import ApplicationWindow
+from zgcfund.review.domain import decisions
 
 
 @office_required
@@ -27,5 +28,6 @@ def dashboard(request):
         "by_phase": [(workflow.phase(name), counts[name]) for name in workflow.PHASES if counts.get(name)],
         "formal_queue_count": sum(counts.get(name, 0) for name in workflow.FORMAL_REVIEW_PHASES),
         "awaiting_contract_count": sum(counts.get(name, 0) for name in workflow.TRANSITIONS["sign_contract"].sources),
+        "pending_decisions": decisions.pending_count(),
     }
     return render(request, "office/dashboard.html", context)

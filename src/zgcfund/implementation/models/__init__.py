@@ -1,4 +1,4 @@
 from zgcfund.implementation.models.contract import (Commitment, CommitmentOrigin, CommitmentStatus, Contract,
-                                                    ContractTranche)
+                                                    ContractStatus, ContractTranche)
 
-__all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractTranche"]
+__all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractStatus", "ContractTranche"]
