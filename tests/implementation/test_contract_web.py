@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from tests.review.decision_helpers import approve_pending
 
 from zgcfund.applications.domain import workflow
 from zgcfund.implementation.models import Contract
@@ -27,6 +28,7 @@ def test_list_form_and_contract_page(awaiting, office_client):
     assert form.status_code == 200 and 'data-testid="contract-form"' in form.content.decode()
     done = office_client.post(reverse("office:contract_new", args=[first.pk]), GOOD)
     assert done.status_code == 302 and done["Location"] == reverse("office:contract", args=[first.pk])
+    approve_pending("contract", Contract.objects.get(application=first))
     first.refresh_from_db()
     assert first.status == workflow.CONTRACTED
     page = office_client.get(done["Location"]).content.decode()
@@ -80,6 +82,7 @@ def test_office_only(awaiting, office_client, client):
 def test_applicant_sees_its_own_contract_only(awaiting, office_client):
     first, second, _selection = awaiting
     office_client.post(reverse("office:contract_new", args=[first.pk]), GOOD)
+    approve_pending("contract", Contract.objects.get(application=first))
     own = Client()
     own.force_login(first.organization.memberships.first().user)
     html = own.get(reverse("applications:status", args=[first.pk])).content.decode()

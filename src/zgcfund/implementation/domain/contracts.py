@@ -219,6 +219,11 @@ def record_contract(application: Application, by, *, signed_on: dt.date | None, 
     return contract
 
 
+def _plain(amount: Decimal) -> str:
+    """15.00 → "15", 9.50 → "9.5" (as typed)."""
+    return format(amount.normalize(), "f")
+
+
 def sign_contract(contract: Contract, by, decision=None) -> Contract:
     """The effect of the approved collective decision ``contract``: the contract is signed, the application's
     ``contract_signed_on`` set and ``sign_contract`` taken (audited, the applicant notified), under the row
@@ -238,8 +243,8 @@ def sign_contract(contract: Contract, by, decision=None) -> Contract:
         app.save(update_fields=["contract_signed_on", "updated_at"])
         tranches = list(contract.tranches.order_by("sequence"))
         workflow.transition(app, "sign_contract", by, obj=contract,
-                            changes={"signed_on": contract.signed_on.isoformat(), "amount": str(contract.amount),
-                                     "tranches": [str(t.amount) for t in tranches],
+                            changes={"signed_on": contract.signed_on.isoformat(), "amount": _plain(contract.amount),
+                                     "tranches": [_plain(t.amount) for t in tranches],
                                      "commitments": contract.commitments.count(),
                                      "submission": contract.submission.number,
                                      "decision": decision.pk if decision is not None else None})

@@ -80,7 +80,8 @@ def _application_of(obj) -> Any:
 class Effect:
     """A subject's slot, filled by the app owning its objects."""
     model: type
-    #: ``run(obj, by, decision)``: the change the approved decision makes (``by``: the approver who completed it)
+    #: ``run(obj, by, decision)``: the change the approved decision makes, in the proposer's name (``by``; the
+    #: approver who completed it when the proposer is no longer an active office user)
     run: Callable[[Any, Any, Decision], Any]
     #: exceptions (with a Chinese ``message``) by which ``run`` or ``check`` refuses
     refusals: tuple[type[Exception], ...] = ()
@@ -265,8 +266,9 @@ def _conclude(decision: Decision, by) -> None:
     decision.status = DecisionStatus.APPROVED
     decision.decided_at = clock.now()
     decision.save(update_fields=["status", "decided_at"])
+    actor = decision.proposed_by if decision.proposed_by.is_office else by
     try:
-        effect.run(obj, by, decision)
+        effect.run(obj, actor, decision)
     except (DecisionRefused, TransitionRefused, *effect.refusals) as exc:
         raise DecisionRefused(exc.message) from None
     _audit("decision.approved", _("集体研究同意：%(subject)s（%(object)s）")
