@@ -1,4 +1,10 @@
-from zgcfund.implementation.models.contract import (Commitment, CommitmentOrigin, CommitmentStatus, Contract,
-                                                    ContractStatus, ContractTranche)
+from zgcfund.implementation.models.contract import (
+                                                    Commitment,
+                                                    CommitmentOrigin,
+                                                    CommitmentStatus,
+                                                    Contract,
+                                                    ContractStatus,
+                                                    ContractTranche,
+)
 
 __all__ = ["Commitment", "CommitmentOrigin", "CommitmentStatus", "Contract", "ContractStatus", "ContractTranche"]
