@@ -46,7 +46,7 @@ def test_office_a_proposes_office_b_approves_the_applicant_sees_the_contract(
     accept(page, "登记后提请集体研究", ok="登记并提请集体研究")
     expect(messages_of(page)).to_contain_text("合同已登记并提请集体研究")
     expect(page.get_by_test_id("decision-status")).to_contain_text("集体研究：已同意 1/2")
-    expect(page.get_by_test_id("contract-status")).to_have_text("待集体研究")
+    expect(page.get_by_test_id("contract-status")).to_have_text("未生效")
     assert Contract.objects.get().status == ContractStatus.PROPOSED
 
     # The applicant sees nothing of a proposed contract.

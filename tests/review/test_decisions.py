@@ -313,7 +313,7 @@ def test_a_contract_sent_back_is_changed_and_proposed_again(published_app, offic
     assert office_client.post(reverse("office:contract_new", args=[app.pk]), good).status_code == 302
     contract = Contract.objects.get()
     page = office_client.get(reverse("office:contract", args=[app.pk])).content.decode()
-    assert "集体研究：已同意 1/2" in page and "待集体研究" in page
+    assert "集体研究：已同意 1/2" in page and "未生效" in page
     # while open, the form goes to the contract
     assert office_client.get(reverse("office:contract_new", args=[app.pk])).status_code == 302
     decisions.request_changes(decisions.pending_for("contract", contract), second_office_user(), "金额有误")

@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contract',
             name='status',
-            field=models.CharField(choices=[('proposed', '待集体研究'), ('signed', '已签订')], default='signed', max_length=10, verbose_name='状态'),
+            field=models.CharField(choices=[('proposed', '未生效'), ('signed', '已签订')], default='signed', max_length=10, verbose_name='状态'),
         ),
         migrations.AlterField(
             model_name='contract',
             name='status',
-            field=models.CharField(choices=[('proposed', '待集体研究'), ('signed', '已签订')], default='proposed', max_length=10, verbose_name='状态'),
+            field=models.CharField(choices=[('proposed', '未生效'), ('signed', '已签订')], default='proposed', max_length=10, verbose_name='状态'),
         ),
     ]

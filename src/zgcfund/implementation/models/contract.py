@@ -11,7 +11,7 @@ from zgcfund.core.bounds import LENGTHS
 
 class ContractStatus(models.TextChoices):
     """A recorded contract is ``proposed`` until the office's collective decision (集体研究) approves it."""
-    PROPOSED = "proposed", _("待集体研究")
+    PROPOSED = "proposed", _("未生效")
     SIGNED = "signed", _("已签订")
 
 
