@@ -326,7 +326,10 @@ def test_a_contract_sent_back_is_changed_and_proposed_again(published_app, offic
     assert again.status_code == 302
     contract = Contract.objects.get()  # the same contract, as now typed
     assert contract.amount == Decimal("12") and contract.status == ContractStatus.PROPOSED
-    assert Decision.objects.filter(subject="contract").count() == 2
+    first, second = Decision.objects.filter(subject="contract").order_by("pk")
+    # each decision page shows the contract as it was proposed
+    assert "合同金额（万元）</dt><dd>15" in office_client.get(reverse("office:decision", args=[first.pk])).content.decode()
+    assert "合同金额（万元）</dt><dd>12" in office_client.get(reverse("office:decision", args=[second.pk])).content.decode()
     approve_pending("contract", contract)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED

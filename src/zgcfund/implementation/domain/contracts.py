@@ -253,17 +253,17 @@ def sign_contract(contract: Contract, by, decision=None) -> Contract:
 
 def decision_label(contract: Contract) -> str:
     return _("%(org)s 支持合同（%(amount)s 万元）") % {"org": contract.application.organization.name,
-                                                  "amount": bounds.number_text(contract.amount)}
+                                                  "amount": _plain(contract.amount)}
 
 
 def decision_summary(contract: Contract) -> list[tuple[str, str]]:
     """The lines the decision page shows about the contract."""
     tranches = list(contract.tranches.order_by("sequence"))
-    plan = pgettext("list separator", "；").join(f"{t.planned_on.isoformat()} {bounds.number_text(t.amount)}" for t in tranches)
+    plan = pgettext("list separator", "；").join(f"{t.planned_on.isoformat()} {_plain(t.amount)}" for t in tranches)
     return [(_("申报单位"), contract.application.organization.name),
             (_("合同签署日"), contract.signed_on.isoformat()),
-            (_("合同金额（万元）"), bounds.number_text(contract.amount)),
-            (_("遴选支持金额（万元）"), bounds.number_text(contract.awarded_amount)
+            (_("合同金额（万元）"), _plain(contract.amount)),
+            (_("遴选支持金额（万元）"), _plain(contract.awarded_amount)
              if contract.awarded_amount is not None else "—"),
             (_("拨付计划"), plan or "—"),
             (_("实施承诺"), _("%(n)s 项") % {"n": contract.commitments.count()}),

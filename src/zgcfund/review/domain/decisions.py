@@ -166,13 +166,15 @@ def target(decision: Decision):
 
 
 def describe(decision: Decision) -> dict:
-    """The decision page's view of its object: ``{"object", "url", "summary"}``."""
+    """The decision page's view of its object: ``{"object", "url", "summary"}``; the summary as proposed
+    (``payload["summary"]``, kept when the object is changed and proposed again)."""
     obj = target(decision)
     effect = EFFECTS.get(decision.subject)
+    summary = [tuple(row) for row in (decision.payload or {}).get("summary", [])]
     if obj is None or effect is None:
-        return {"object": None, "url": "", "summary": []}
+        return {"object": None, "url": "", "summary": summary}
     return {"object": obj, "url": effect.url(obj) if effect.url else "",
-            "summary": effect.summary(obj) if effect.summary else []}
+            "summary": summary or (effect.summary(obj) if effect.summary else [])}
 
 
 def approvals(decision: Decision):
@@ -231,6 +233,7 @@ def propose(subject: str, obj, by, note: str = "") -> Decision:
             with transaction.atomic():
                 decision = Decision.objects.create(
                     subject=subject, programme_code=code, object_id=obj.pk, object_label=str(effect.label(obj))[:200],
+                    payload={"summary": [[str(k), str(v)] for k, v in effect.summary(obj)] if effect.summary else []},
                     proposed_by=by, proposed_at=now, note=note, required=required)
         except IntegrityError:
             raise DecisionRefused(_("该事项已提请集体研究，尚待研究结果。")) from None

@@ -34,7 +34,7 @@ class Decision(models.Model):
     programme_code = models.CharField(_("项目代码"), max_length=64)
     object_id = models.PositiveBigIntegerField(_("对象编号"))
     object_label = models.CharField(_("对象"), max_length=LENGTHS["title"])
-    payload = models.JSONField(_("提请内容"), default=dict, blank=True)
+    payload = models.JSONField(_("提请内容"), default=dict, blank=True)  # {"summary": [[label, text]]} as proposed
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("提请人"))
     proposed_at = models.DateTimeField(_("提请时间"), default=timezone.now)
