@@ -14,6 +14,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 from test_applicant_journey import FIXTURE_PASSWORD, log_in_with_form
 from tests.implementation.conftest import PLAN_K31, PRIOR, Pipeline
+from tests.review.decision_helpers import approve_pending
 from tests.review.test_ranking_web import same
 
 from zgcfund.accounts.models.user import Role
@@ -33,8 +34,11 @@ def contracted(loaded, make_org, make_user, office_user, settings):
     signed = dt.date(2025, 10, 10)
     for app, tranches in ((first, [("2025-10-20", "9"), ("2026-03-01", "6")]), (second, [("2025-10-20", "10")])):
         app.refresh_from_db()
-        contracts.record_contract(app, office_user, signed_on=signed, amount=sum(Decimal(a) for _d, a in tranches),
-                                  tranches=[TrancheInput(dt.date.fromisoformat(d), Decimal(a)) for d, a in tranches])
+        contract = contracts.record_contract(app, office_user, signed_on=signed,
+                                             amount=sum(Decimal(a) for _d, a in tranches),
+                                             tranches=[TrancheInput(dt.date.fromisoformat(d), Decimal(a))
+                                                       for d, a in tranches])
+        approve_pending("contract", contract)
     settings.ZGCFUND_CLOCK_DATE = "2026-01-15"
     return first, second
 

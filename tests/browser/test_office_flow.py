@@ -23,6 +23,7 @@ from guide import shot
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 from test_applicant_journey import FIXTURE_PASSWORD, log_in_with_form, pdf_bytes, png_bytes
+from tests.review.decision_helpers import approve_pending
 
 from zgcfund.accounts.models.user import Role
 from zgcfund.applications.domain import submission as submission_domain
@@ -484,9 +485,13 @@ def test_expert_scores_ranking_selection_publication_and_objections(live_server,
     expect(messages_of(page)).to_contain_text("遴选草稿已保存。")
     expect(page.get_by_test_id("selection-state")).to_contain_text("草稿，尚未确认。")
     expect(page.get_by_role("heading", level=1)).to_contain_text("（按数量）")
-    page.get_by_role("button", name="确认遴选结果").click()
-    accept(page, "确认后，本遴选结果不能再修改", ok="确认遴选结果")
-    expect(messages_of(page)).to_contain_text("遴选结果已确认，此后不能修改。")
+    page.get_by_role("button", name="提请集体研究确认").click()
+    accept(page, "确认后，本遴选结果不能再修改", ok="提请集体研究确认")
+    expect(messages_of(page)).to_contain_text("已提请集体研究确认：需 2 名项目办公室人员同意")
+    expect(page.get_by_test_id("decision-status")).to_contain_text("集体研究：已同意 1/2")
+    expect(page.get_by_test_id("confirm-form")).to_have_count(0)
+    approve_pending("selection", Selection.objects.get())  # a second office user approves (集体研究)
+    page.reload()
     expect(page.get_by_test_id("selection-state")).to_contain_text("确认，不能再修改")
     expect(page.get_by_test_id("confirm-form")).to_have_count(0)
     public_url = reverse("public:notice", args=[code])

@@ -13,6 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 from tests.implementation.conftest import Pipeline
 from tests.implementation.test_revenue import A_CODE, B_CODE, fill, k13
+from tests.review.decision_helpers import approve_pending
 from tests.review.test_ranking_web import same
 
 from zgcfund.implementation.domain import contracts as contract_domain
@@ -31,6 +32,8 @@ def contract(loaded, make_org, make_user, office_user, settings):
     contract = contract_domain.record_contract(
         app, office_user, signed_on=dt.date(2025, 10, 10), amount=Decimal("15"),
         tranches=[contract_domain.TrancheInput(dt.date(2025, 10, 20), Decimal("15"))])
+    approve_pending("contract", contract)
+    contract.refresh_from_db()
     settings.ZGCFUND_CLOCK_DATE = "2026-03-15"
     contract.user = app.user
     return contract

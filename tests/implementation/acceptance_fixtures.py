@@ -8,6 +8,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from tests.review.decision_helpers import approve_pending
 from tests.review.test_ranking_web import same as impl_same
 
 from zgcfund.applications.domain import workflow
@@ -47,6 +48,8 @@ def reporting_contract(pipeline, office_user, settings):
     app.refresh_from_db()
     contract = contracts.record_contract(app, office_user, signed_on=SIGNED, amount=Decimal("15"),
                                          tranches=[TrancheInput(SIGNED, Decimal("15"), "")])
+    approve_pending("contract", contract)
+    contract.refresh_from_db()
     workflow.transition(app, "start_implementation", office_user)
     workflow.transition(app, "request_report", office_user)
     settings.ZGCFUND_CLOCK_DATE = TODAY

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from tests.review.decision_helpers import approve_pending
 
 from zgcfund.applications.domain import workflow
 from zgcfund.implementation.models import Contract
@@ -27,6 +28,7 @@ def test_list_form_and_contract_page(awaiting, office_client):
     assert form.status_code == 200 and 'data-testid="contract-form"' in form.content.decode()
     done = office_client.post(reverse("office:contract_new", args=[first.pk]), GOOD)
     assert done.status_code == 302 and done["Location"] == reverse("office:contract", args=[first.pk])
+    approve_pending("contract", Contract.objects.get(application=first))
     first.refresh_from_db()
     assert first.status == workflow.CONTRACTED
     page = office_client.get(done["Location"]).content.decode()
@@ -80,6 +82,7 @@ def test_office_only(awaiting, office_client, client):
 def test_applicant_sees_its_own_contract_only(awaiting, office_client):
     first, second, _selection = awaiting
     office_client.post(reverse("office:contract_new", args=[first.pk]), GOOD)
+    approve_pending("contract", Contract.objects.get(application=first))
     own = Client()
     own.force_login(first.organization.memberships.first().user)
     html = own.get(reverse("applications:status", args=[first.pk])).content.decode()
@@ -102,6 +105,10 @@ def test_contract_pdf_lists_the_commitments_for_the_office_and_the_organization_
     first, second, _selection = awaiting
     office_client.post(reverse("office:contract_new", args=[first.pk]), GOOD)
     url = reverse("office:contract_pdf", args=[first.pk])
+    member = Client()
+    member.force_login(first.organization.memberships.first().user)
+    assert member.get(url).status_code == 404  # proposed, not yet decided: the organization knows nothing
+    approve_pending("contract", Contract.objects.get(application=first))
     response = office_client.get(url)
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).replace(" ", "")
@@ -110,8 +117,6 @@ def test_contract_pdf_lists_the_commitments_for_the_office_and_the_organization_
     for c in contract.commitments.all():
         assert c.record_key in text
     assert AuditEvent.objects.filter(action="download.contract_pdf", application=first).exists()
-    member = Client()
-    member.force_login(first.organization.memberships.first().user)
     assert member.get(url).status_code == 200
     outsider = Client()
     outsider.force_login(second.organization.memberships.first().user)

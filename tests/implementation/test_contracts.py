@@ -10,13 +10,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from tests.review.decision_helpers import approve_pending
 
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
 from zgcfund.audit.models import AuditEvent
 from zgcfund.implementation.domain import contracts
 from zgcfund.implementation.domain.contracts import ContractInvalid, ContractRefused, TrancheInput
-from zgcfund.implementation.models import Commitment, Contract
+from zgcfund.implementation.models import Commitment, Contract, ContractStatus
+from zgcfund.review.domain import decisions
+from zgcfund.review.domain.decisions import DecisionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +31,14 @@ def plan(*amounts: str, start: dt.date = SIGNED) -> list[TrancheInput]:
 
 
 def sign(app, by, *, signed_on=SIGNED, amount="15", tranches=None, conditions="按任务书执行"):
-    return contracts.record_contract(app, by, signed_on=signed_on, amount=Decimal(amount) if amount else None,
-                                     tranches=plan("9", "6") if tranches is None else tranches, conditions=conditions)
+    """Record the contract and give it the second office approval the programme's collective decision needs."""
+    contract = contracts.record_contract(app, by, signed_on=signed_on, amount=Decimal(amount) if amount else None,
+                                         tranches=plan("9", "6") if tranches is None else tranches,
+                                         conditions=conditions)
+    approve_pending("contract", contract)
+    contract.refresh_from_db()
+    app.refresh_from_db()
+    return contract
 
 
 def test_happy_path(awaiting, office_user, django_capture_on_commit_callbacks, mailoutbox):
@@ -127,7 +136,12 @@ def test_a_failed_transition_leaves_nothing(awaiting, office_user, monkeypatch):
         raise workflow.TransitionRefused("不能")
 
     monkeypatch.setattr(workflow, "transition", refuse)
-    with pytest.raises(workflow.TransitionRefused), transaction.atomic():
-        sign(awaiting[0], office_user)
-    assert not Contract.objects.exists() and not Commitment.objects.exists()
+    contract = contracts.record_contract(awaiting[0], office_user, signed_on=SIGNED, amount=Decimal("15"),
+                                         tranches=plan("9", "6"))
+    # the approval that completes the collective decision fails: the contract stays proposed
+    with pytest.raises(DecisionRefused, match="不能"), transaction.atomic():
+        approve_pending("contract", contract)
+    contract = Contract.objects.get()
+    assert contract.status == ContractStatus.PROPOSED and Commitment.objects.exists()
     assert Application.objects.get(pk=awaiting[0].pk).contract_signed_on is None
+    assert decisions.pending_for("contract", contract).approved_count == 1

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from tests.review.decision_helpers import approve_pending
 from tests.review.test_ranking_web import same
 
 from zgcfund.applications.domain import workflow
@@ -49,8 +50,11 @@ P5_PLAN = {"id": "B4", "clause": "P5", "phase": "plan", "date": "2026-04-01", "t
 
 
 def sign(app, by, amount: str):
-    return contracts.record_contract(app, by, signed_on=SIGNED, amount=Decimal(amount),
-                                     tranches=[TrancheInput(SIGNED, Decimal(amount), "签约后拨付")])
+    contract = contracts.record_contract(app, by, signed_on=SIGNED, amount=Decimal(amount),
+                                         tranches=[TrancheInput(SIGNED, Decimal(amount), "签约后拨付")])
+    approve_pending("contract", contract)
+    contract.refresh_from_db()
+    return contract
 
 
 def verify(contract, key, status, *, verified=True, delivered=None):

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from tests.review.decision_helpers import approve_pending
 from tests.review.test_ranking_web import same
 
 from zgcfund.accounts.models.user import Role
@@ -54,9 +55,12 @@ def contracted(pipeline, settings, office_user):
     out = []
     for app, amount in ((first, "15"), (second, "10")):
         app.refresh_from_db()
-        out.append(contract_domain.record_contract(
+        contract = contract_domain.record_contract(
             app, office_user, signed_on=dt.date(2025, 10, 10), amount=Decimal(amount),
-            tranches=[contract_domain.TrancheInput(dt.date(2025, 10, 20), Decimal(amount))]))
+            tranches=[contract_domain.TrancheInput(dt.date(2025, 10, 20), Decimal(amount))])
+        approve_pending("contract", contract)
+        contract.refresh_from_db()
+        out.append(contract)
     settings.ZGCFUND_CLOCK_DATE = "2026-03-15"
     return out
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from tests.review.decision_helpers import approve_pending
 from tests.review.test_ranking_web import same
 
 from zgcfund.audit.models import AuditEvent
@@ -86,6 +87,7 @@ def confirmed(office_client, loaded, office_user):
     office_client.post(url(loaded), {"action": "save", "method": "by_count", "n": "1"})
     draft = Selection.objects.get()
     office_client.post(reverse("office:selection_confirm", args=[draft.pk]), {"reason": "经主任办公会研究"})
+    approve_pending("selection", draft)  # the collective decision's second office approval
     draft.refresh_from_db()
     return draft
 

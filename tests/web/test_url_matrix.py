@@ -143,6 +143,8 @@ MATRIX: dict[str, dict] = {
     "office:revenue_overview": OFFICE,
     "office:dashboard": OFFICE,
     "office:disbursement_new": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only
+    "office:decision": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),  # no decision in this fixture
+    "office:decisions": OFFICE,
     "office:expert_reviews": OFFICE,
     "office:export_download": OFFICE,
     "office:exports": OFFICE,
@@ -239,6 +241,7 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
                         "implementation:delivery", "implementation:extra_delete", "implementation:evidence_upload",
                         "office:report_extend")},
         "office:selection_objection": {"pk": 999999},
+        "office:decision": {"pk": 999999},
     }
 
 

@@ -31,6 +31,8 @@ PROGRAMME_DIR = resources.files("zgcfund") / "programme_files"
 DEFAULT_PROGRAMME = "zgc-social-org-2025"
 APPLICATION_DATES = ("applied_on", "plan_start", "prior_end")
 DEFAULT_ADMITTED_TYPES = ("social_group", "private_non_enterprise")
+#: the decisions that commit public money and follow the office's collective-decision practice (集体研究)
+DECISION_SUBJECTS = ("selection", "contract", "disbursement", "acceptance")
 
 
 class _Loader(yaml.SafeLoader):
@@ -227,6 +229,7 @@ class Programme:
             data.get("eligibility", {}).get("admitted_registration_types", DEFAULT_ADMITTED_TYPES))
         self.choice_groups: dict[str, list[str]] = data["choice_groups"]
         self.scoring: dict = data["scoring"]
+        self.decisions = self._decisions(data.get("decisions") or {})
         self.clauses = self._clauses(data["clauses"])
         self.clause_group = {c: g for g, members in self.choice_groups.items() for c in members}
         self._compiled: dict[tuple, CompiledRules] = {}
@@ -261,6 +264,22 @@ class Programme:
             out[name] = Parameter(name, p["label"], p["unit"], tuple(sorted(values)),
                                   Ref(**p["ref"]), p.get("note", ""), p["kind"])
         return out
+
+    def _decisions(self, raw: dict) -> dict[str, int]:
+        """``decisions: {subject: n}``: the office approvals each subject needs (a subject not named: 1)."""
+        out = dict.fromkeys(DECISION_SUBJECTS, 1)
+        for subject, n in raw.items():
+            if subject not in out:
+                raise self._fail(f"decisions.{subject}",
+                                 f"unknown subject (known: {', '.join(DECISION_SUBJECTS)})")
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise self._fail(f"decisions.{subject}", f"bad value: {n!r} (a positive whole number of approvals)")
+            out[subject] = n
+        return out
+
+    def approvals_needed(self, subject: str) -> int:
+        """How many office approvals a decision on ``subject`` needs (the proposer's included)."""
+        return self.decisions[subject]
 
     def _clauses(self, raw: dict) -> dict[str, ClauseDef]:
         out = {}

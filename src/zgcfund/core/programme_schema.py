@@ -186,6 +186,8 @@ PROGRAMME_SCHEMA = {
         "source": {"type": "string"},
         "basis_note": {"type": "string"},
         "eligibility": ELIGIBILITY,
+        # the office's collective decisions: approvals each subject needs (checked in core.programme)
+        "decisions": {"type": "object"},
         "families": {
             "type": "object",
             "additionalProperties": {

@@ -20,3 +20,14 @@ class ImplementationConfig(AppConfig):
 
         if daily not in reminders.DAILY:
             reminders.DAILY.append(daily)
+
+        # signing the contract is a collective decision (集体研究); sign_contract is its effect
+        from django.urls import reverse
+
+        from zgcfund.implementation.domain import contracts
+        from zgcfund.implementation.models import Contract
+        from zgcfund.review.domain import decisions
+
+        decisions.register("contract", Contract, contracts.sign_contract, refusals=(contracts.ContractRefused,),
+                           url=lambda c: reverse("office:contract", args=[c.application_id]),
+                           label=contracts.decision_label, summary=contracts.decision_summary)

@@ -10,7 +10,9 @@ from zgcfund.accounts.rules import is_finance, is_member_of_organization, is_off
 
 @rules.predicate
 def is_member_of_contract_organization(user, contract) -> bool:
-    return contract is not None and is_member_of_organization(user, contract.application.organization)
+    # a contract only proposed to the office's collective decision is not the organization's yet
+    return (contract is not None and contract.status == "signed"
+            and is_member_of_organization(user, contract.application.organization))
 
 
 rules.add_perm("implementation.manage_contracts", is_office)

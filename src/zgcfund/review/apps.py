@@ -25,3 +25,14 @@ class ReviewConfig(AppConfig):
         from zgcfund.review.domain.selection import applicant_outcome
 
         outcome.published_outcome = applicant_outcome
+        # confirming a selection is a collective decision (集体研究); confirm() is its effect
+        from django.urls import reverse
+
+        from zgcfund.review.domain import decisions, selection
+        from zgcfund.review.models import Selection
+
+        decisions.register("selection", Selection, lambda s, by, d: selection.confirm(s, by, d.note),
+                           refusals=(selection.SelectionRefused,), check=selection.confirm_refusal,
+                           url=lambda s: reverse("office:selection_detail", args=[s.pk]),
+                           label=selection.decision_label, summary=selection.decision_summary,
+                           programme_code=lambda s: s.code)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zgcfund.review.views import assign, exports, formal, history, ranking, selection, setup
+from zgcfund.review.views import assign, decisions, exports, formal, history, ranking, selection, setup
 
 urlpatterns = [
     # programme set-up: versions, the office's scheme, official conditions, the selection plan
@@ -29,6 +29,8 @@ urlpatterns = [
     path("selection/saved/<int:pk>/publish/", selection.selection_publish, name="selection_publish"),
     path("selection/saved/<int:pk>/end-notice/", selection.selection_end_notice, name="selection_end_notice"),
     path("selection/saved/<int:pk>/objections/", selection.selection_objection, name="selection_objection"),
+    path("decisions/", decisions.decision_list, name="decisions"),
+    path("decisions/<int:pk>/", decisions.decision_detail, name="decision"),
     path("exports/", exports.exports_home, name="exports_home"),
     path("exports/<str:code>/", exports.export_list, name="exports"),
     path("exports/<str:code>/<slug:kind>.xlsx", exports.export_download, name="export_download"),

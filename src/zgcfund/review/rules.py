@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import rules
 
-from zgcfund.accounts.rules import is_expert
+from zgcfund.accounts.rules import is_expert, is_office
 
 
 @rules.predicate
@@ -17,3 +17,6 @@ def is_expert_of_assignment(user, assignment) -> bool:
 rules.add_perm("review.view_tasks", is_expert)
 rules.add_perm("review.declare_conflict", is_expert)
 rules.add_perm("review.review_assignment", is_expert_of_assignment)
+
+# the office's collective decisions (集体研究): office users only; an applicant never sees them
+rules.add_perm("review.view_decisions", is_office)

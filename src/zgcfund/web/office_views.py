@@ -14,6 +14,7 @@ from zgcfund.implementation.domain import funds
 from zgcfund.implementation.domain.reports import overdue
 from zgcfund.programmes.domain import current_programme_year
 from zgcfund.programmes.models import ApplicationWindow
+from zgcfund.review.domain import decisions
 
 
 @office_required
@@ -31,5 +32,6 @@ def dashboard(request):
         "awaiting_contract_count": sum(counts.get(name, 0) for name in workflow.TRANSITIONS["sign_contract"].sources),
         "funds": funds.totals(row.code) if row else None,
         "overdue_reports": overdue(row.code) if row else [],
+        "pending_decisions": decisions.pending_count(),
     }
     return render(request, "office/dashboard.html", context)

@@ -1,7 +1,10 @@
 """The support contract (任务书/合同): recorded by the office for an application whose selection notice
 period has ended (``published``), with its payment plan; the plan records of the submission it rests on
-become the organization's commitments. The phase moves by the declared transition ``sign_contract``
-(audited, the ``application.contracted`` notice queued) in the same transaction, under the row lock."""
+become the organization's commitments. Recording proposes it to the office's collective decision
+(集体研究, ``review.domain.decisions`` subject ``contract``); the contract is ``proposed`` until the decision
+is approved, then ``sign_contract`` (its effect) signs it: the phase moves by the declared transition
+``sign_contract`` (audited, the ``application.contracted`` notice queued) in the same transaction, under
+the row lock. The applicant sees nothing of a proposed contract."""
 
 from __future__ import annotations
 
@@ -12,12 +15,14 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application, Submission
 from zgcfund.core import bounds
-from zgcfund.implementation.models import Commitment, Contract, ContractTranche
+from zgcfund.implementation.models import Commitment, Contract, ContractStatus, ContractTranche
 from zgcfund.programmes.domain import clock, parsed
+from zgcfund.review.domain import decisions
 from zgcfund.review.domain import selection as selections
 
 MAX_TRANCHES = 6
@@ -83,6 +88,7 @@ def awaiting_contract(code: str):
 
 
 def contracts(code: str):
+    """The programme's contracts, proposed and signed."""
     return (Contract.objects.filter(application__programme_code=code)
             .select_related("application__organization", "recorded_by").order_by("-signed_on", "pk"))
 
@@ -154,20 +160,24 @@ def _date(raw) -> dt.date | None:
 
 
 def record_contract(application: Application, by, *, signed_on: dt.date | None, amount: Decimal | None,
-                    tranches: list[TrancheInput], conditions: str = "") -> Contract:
-    """Record the signed contract of ``application`` (phase ``published``): checks the signing date (W-PLAN,
-    not before the selection's publication), the amount (> 0, not above the selection's award), the payment
-    plan (its amounts add up to the contract's); freezes the latest submission's plan records as the
-    commitments; sets ``contract_signed_on`` and takes ``sign_contract``. Raises ContractRefused (the move
-    is not possible) or ContractInvalid (field errors); nothing changes then."""
+                    tranches: list[TrancheInput], conditions: str = "", note: str = "") -> Contract:
+    """Record the contract of ``application`` (phase ``published``) and propose it to the collective decision
+    (``note``: the proposal's note): checks the signing date (W-PLAN, not before the selection's
+    publication), the amount (> 0, not above the selection's award), the payment plan (its amounts add up
+    to the contract's); freezes the latest submission's plan records as the commitments. The contract is
+    ``proposed`` until the decision is approved (``sign_contract``; at once when the programme asks for one
+    approval). A proposed contract whose decision ended (sent back, withdrawn) is replaced. Raises
+    ContractRefused (the move is not possible) or ContractInvalid (field errors); nothing changes then."""
     conditions = (conditions or "").strip()
     tranches = [TrancheInput(t.planned_on, t.amount, (t.condition or "").strip(), t.row) for t in tranches]
     with transaction.atomic():
         app = (Application.objects.select_for_update().select_related("organization", "programme_year")
                .get(pk=application.pk))
         existing = Contract.objects.filter(application=app).first()
-        if existing is not None:
+        if existing is not None and existing.status == ContractStatus.SIGNED:
             raise ContractRefused(_("本申报已于 %(day)s 签订合同，不能重复登记。") % {"day": existing.signed_on.isoformat()})
+        if existing is not None and decisions.pending_for("contract", existing) is not None:
+            raise ContractRefused(_("本申报的合同已提请集体研究，尚待研究结果；如需修改，请提请人先撤回。"))
         refusal = workflow.refusal(app, "sign_contract", by)
         if refusal:
             raise ContractRefused(refusal)
@@ -177,10 +187,19 @@ def record_contract(application: Application, by, *, signed_on: dt.date | None, 
         errors = _problems(app, signed_on=signed_on, amount=amount, tranches=tranches, conditions=conditions)
         if errors:
             raise ContractInvalid(errors)
-        contract = Contract.objects.create(
-            application=app, submission=submission, programme_year=app.programme_year,
-            programme_sha256=submission.programme_sha256, signed_on=signed_on, amount=amount,
-            awarded_amount=awarded_amount(app), conditions=conditions, recorded_by=by, recorded_at=clock.now())
+        fields = {"submission": submission, "programme_year": app.programme_year,
+                  "programme_sha256": submission.programme_sha256, "signed_on": signed_on, "amount": amount,
+                  "awarded_amount": awarded_amount(app), "conditions": conditions, "recorded_by": by,
+                  "recorded_at": clock.now(), "status": ContractStatus.PROPOSED}
+        if existing is not None:  # sent back or withdrawn: the same contract, as now typed
+            contract = existing
+            for name, value in fields.items():
+                setattr(contract, name, value)
+            contract.save()
+            contract.tranches.all().delete()
+            contract.commitments.all().delete()
+        else:
+            contract = Contract.objects.create(application=app, **fields)
         ContractTranche.objects.bulk_create(
             ContractTranche(contract=contract, sequence=i, planned_on=t.planned_on, amount=t.amount,
                             condition=t.condition) for i, t in enumerate(tranches, start=1))
@@ -189,11 +208,63 @@ def record_contract(application: Application, by, *, signed_on: dt.date | None, 
             Commitment(contract=contract, record_key=r["id"], clause=r["clause"], title=r.get("title", ""),
                        date=_date(r.get("date")) or signed_on,
                        targets={k: v for k, v in r.items() if k not in COMMON_FIELDS}) for r in records)
-        app.contract_signed_on = signed_on
-        app.save(update_fields=["contract_signed_on", "updated_at"])
-        workflow.transition(app, "sign_contract", by, obj=contract,
-                            changes={"signed_on": signed_on.isoformat(), "amount": str(amount),
-                                     "tranches": [str(t.amount) for t in tranches], "commitments": len(records),
-                                     "submission": submission.number})
+        try:
+            decisions.propose("contract", contract, by, note)
+        except decisions.DecisionInvalid as exc:
+            raise ContractInvalid(exc.errors) from None
+        except decisions.DecisionRefused as exc:
+            raise ContractRefused(exc.message) from None
     application.refresh_from_db()
+    contract.refresh_from_db()
     return contract
+
+
+def _plain(amount: Decimal) -> str:
+    """15.00 → "15", 9.50 → "9.5" (as typed)."""
+    return format(amount.normalize(), "f")
+
+
+def sign_contract(contract: Contract, by, decision=None) -> Contract:
+    """The effect of the approved collective decision ``contract``: the contract is signed, the application's
+    ``contract_signed_on`` set and ``sign_contract`` taken (audited, the applicant notified), under the row
+    locks. Raises ContractRefused (already signed, or the application has left ``published``)."""
+    with transaction.atomic():
+        app = (Application.objects.select_for_update().select_related("organization", "programme_year")
+               .get(pk=contract.application_id))
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        if contract.status == ContractStatus.SIGNED:
+            raise ContractRefused(_("本申报已于 %(day)s 签订合同，不能重复登记。") % {"day": contract.signed_on.isoformat()})
+        refusal = workflow.refusal(app, "sign_contract", by)
+        if refusal:
+            raise ContractRefused(refusal)
+        contract.status = ContractStatus.SIGNED
+        contract.save(update_fields=["status"])
+        app.contract_signed_on = contract.signed_on
+        app.save(update_fields=["contract_signed_on", "updated_at"])
+        tranches = list(contract.tranches.order_by("sequence"))
+        workflow.transition(app, "sign_contract", by, obj=contract,
+                            changes={"signed_on": contract.signed_on.isoformat(), "amount": _plain(contract.amount),
+                                     "tranches": [_plain(t.amount) for t in tranches],
+                                     "commitments": contract.commitments.count(),
+                                     "submission": contract.submission.number,
+                                     "decision": decision.pk if decision is not None else None})
+    return contract
+
+
+def decision_label(contract: Contract) -> str:
+    return _("%(org)s 支持合同（%(amount)s 万元）") % {"org": contract.application.organization.name,
+                                                  "amount": _plain(contract.amount)}
+
+
+def decision_summary(contract: Contract) -> list[tuple[str, str]]:
+    """The lines the decision page shows about the contract."""
+    tranches = list(contract.tranches.order_by("sequence"))
+    plan = pgettext("list separator", "；").join(f"{t.planned_on.isoformat()} {_plain(t.amount)}" for t in tranches)
+    return [(_("申报单位"), contract.application.organization.name),
+            (_("合同签署日"), contract.signed_on.isoformat()),
+            (_("合同金额（万元）"), _plain(contract.amount)),
+            (_("遴选支持金额（万元）"), _plain(contract.awarded_amount)
+             if contract.awarded_amount is not None else "—"),
+            (_("拨付计划"), plan or "—"),
+            (_("实施承诺"), _("%(n)s 项") % {"n": contract.commitments.count()}),
+            (_("合同条件"), contract.conditions or "—")]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from zgcfund.applications.interfaces.forms import display_value
 from zgcfund.applications.models import Application
 from zgcfund.implementation.domain.funds import applicant_disbursements
-from zgcfund.implementation.models import Acceptance, AcceptanceStatus, Contract
+from zgcfund.implementation.models import Acceptance, AcceptanceStatus, Contract, ContractStatus
 from zgcfund.programmes.domain import parsed
 
 
@@ -31,8 +31,10 @@ def commitment_groups(contract: Contract) -> list[dict]:
 
 
 def applicant_contract(application: Application) -> dict | None:
-    """Installed as ``applications.domain.contract.signed_contract``: the signed contract for the status page."""
-    contract = Contract.objects.filter(application=application).prefetch_related("tranches", "commitments").first()
+    """Installed as ``applications.domain.contract.signed_contract``: the signed contract for the status page
+    (None while it is only proposed to the office's collective decision)."""
+    contract = (Contract.objects.filter(application=application, status=ContractStatus.SIGNED)
+                .prefetch_related("tranches", "commitments").first())
     if contract is None:
         return None
     return {"signed_on": contract.signed_on, "amount": contract.amount,

@@ -70,3 +70,13 @@ def tranche_rows(data, errors: dict[str, str] | None = None) -> list[dict]:
     return [{"i": i, **{f: data.get(f"tranche{i}_{f}", "") for f in TRANCHE_FIELDS},
              "errors": {f: errors[f"tranche{i}_{f}"] for f in TRANCHE_FIELDS if f"tranche{i}_{f}" in errors}}
             for i in TRANCHE_ROWS]
+
+
+def contract_initial(contract) -> dict[str, str]:
+    """A recorded contract as the form's strings (a proposal sent back, to change and propose again)."""
+    data = {"signed_on": contract.signed_on.isoformat(), "amount": format(contract.amount, "f"),
+            "conditions": contract.conditions}
+    for t in contract.tranches.order_by("sequence"):
+        data.update({f"tranche{t.sequence}_planned_on": t.planned_on.isoformat(),
+                     f"tranche{t.sequence}_amount": format(t.amount, "f"), f"tranche{t.sequence}_condition": t.condition})
+    return data

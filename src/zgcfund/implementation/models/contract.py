@@ -9,9 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from zgcfund.core.bounds import LENGTHS
 
 
+class ContractStatus(models.TextChoices):
+    """A recorded contract is ``proposed`` until the office's collective decision (集体研究) approves it."""
+    PROPOSED = "proposed", _("未生效")
+    SIGNED = "signed", _("已签订")
+
+
 class Contract(models.Model):
     """The support contract (任务书/合同) of one selected application: when it was signed, the amount, the
-    conditions, and the submission (and so the programme-file version) its commitments rest on."""
+    conditions, and the submission (and so the programme-file version) its commitments rest on. Recorded
+    as ``proposed``; ``signed`` once the collective decision approves it (the applicant sees it only then)."""
 
     application = models.OneToOneField("applications.Application", on_delete=models.PROTECT, related_name="contract",
                                        verbose_name=_("申报书"))
@@ -20,6 +27,8 @@ class Contract(models.Model):
     programme_year = models.ForeignKey("programmes.ProgrammeYear", on_delete=models.PROTECT, related_name="+",
                                        verbose_name=_("项目文件版本"))
     programme_sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("状态"), max_length=10, choices=ContractStatus.choices,
+                              default=ContractStatus.PROPOSED)
     signed_on = models.DateField(_("合同签署日"))
     amount = models.DecimalField(_("合同金额（万元）"), max_digits=12, decimal_places=2)
     awarded_amount = models.DecimalField(_("遴选支持金额（万元）"), max_digits=12, decimal_places=2, null=True,

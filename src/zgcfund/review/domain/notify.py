@@ -102,3 +102,38 @@ def send_objection(objection_id: int) -> int:
                                         "received_on": received_on},
                    key="selection.objection", users=office_staff(),
                    link=reverse("office:selection_detail", args=[objection.selection_id]))
+
+
+# --- collective decisions (集体研究), office only -------------------------------------------------------
+
+def send_decision_pending(decision_id: int) -> int:
+    """The other office staff are asked to give their view on a new proposal (the applicant is never told)."""
+    from zgcfund.review.domain.decisions import SUBJECTS
+    from zgcfund.review.models import Decision
+
+    decision = Decision.objects.select_related("proposed_by").filter(pk=decision_id).first()
+    if decision is None or not decision.is_pending:
+        return 0
+    voted = set(decision.approvals.values_list("by_id", flat=True))
+    return deliver("decision_pending", {"subject": SUBJECTS[decision.subject].label, "label": decision.object_label,
+                                        "proposer": decision.proposed_by.get_full_name(), "required": decision.required,
+                                        "note": decision.note},
+                   key="decision.pending", users=[u for u in office_staff() if u.pk not in voted],
+                   link=reverse("office:decision", args=[decision.pk]))
+
+
+def send_decision_returned(decision_id: int) -> int:
+    """The proposer learns that the proposal was sent back, by whom and why."""
+    from zgcfund.review.domain.decisions import SUBJECTS
+    from zgcfund.review.models import Decision, Verdict
+
+    decision = Decision.objects.select_related("proposed_by").filter(pk=decision_id).first()
+    if decision is None:
+        return 0
+    returned = decision.approvals.filter(verdict=Verdict.REQUEST_CHANGES).select_related("by").first()
+    if returned is None:
+        return 0
+    return deliver("decision_returned", {"subject": SUBJECTS[decision.subject].label, "label": decision.object_label,
+                                         "by": returned.by.get_full_name(), "reason": returned.reason},
+                   key="decision.returned", users=[decision.proposed_by],
+                   link=reverse("office:decision", args=[decision.pk]))

@@ -77,23 +77,35 @@ def save_draft(code: str, spec: dict[str, Any], by) -> Selection:
     return selection
 
 
+def confirm_refusal(selection: Selection) -> str | None:
+    """Why the draft cannot be confirmed now (None: it can): already confirmed, a tie at the cut undecided,
+    the ranking changed since the draft, or the programme already has a confirmed selection."""
+    if selection.is_confirmed:
+        return _("该遴选结果已于 %(when)s 确认，不能再修改。") % {"when": selection.confirmed_at.strftime("%Y-%m-%d %H:%M")}
+    if any(o["status"] == "tie_at_cut" for o in selection.result["not_selected"]):
+        return _("入选线上有并列申报尚待决定：请在预览中选定入选的并列申报后重新保存，再确认。")
+    try:
+        current = preview(selection.code, selection.spec).to_dict()
+    except SelectionRefused as exc:
+        return exc.message
+    if current != selection.result:
+        return _("保存草稿后排名或评分已有变化，请重新预览并保存草稿后再确认。")
+    if Selection.objects.filter(code=selection.code, confirmed_at__isnull=False).exists():
+        return _("项目 %(code)s 已有确认的遴选结果。") % {"code": selection.code}
+    return None
+
+
 def confirm(selection: Selection, by, reason: str = "") -> Selection:
-    """Confirm a draft: refused when a tie at the cut is undecided or the ranking changed since the draft."""
+    """Confirm a draft: refused when a tie at the cut is undecided or the ranking changed since the draft.
+    The effect of the collective decision ``selection`` (the page proposes it, ``review.domain.decisions``)."""
     too_long = bounds.length_problem(_("确认理由"), reason or "", "reason")
     if too_long:
         raise SelectionRefused(too_long + _("。"))
     with transaction.atomic():
         selection = Selection.objects.select_for_update().get(pk=selection.pk)
-        if selection.is_confirmed:
-            raise SelectionRefused(_("该遴选结果已于 %(when)s 确认，不能再修改。")
-                                   % {"when": selection.confirmed_at.strftime("%Y-%m-%d %H:%M")})
-        if any(o["status"] == "tie_at_cut" for o in selection.result["not_selected"]):
-            raise SelectionRefused(_("入选线上有并列申报尚待决定：请在预览中选定入选的并列申报后重新保存，再确认。"))
-        current = preview(selection.code, selection.spec).to_dict()
-        if current != selection.result:
-            raise SelectionRefused(_("保存草稿后排名或评分已有变化，请重新预览并保存草稿后再确认。"))
-        if Selection.objects.filter(code=selection.code, confirmed_at__isnull=False).exists():
-            raise SelectionRefused(_("项目 %(code)s 已有确认的遴选结果。") % {"code": selection.code})
+        refusal = confirm_refusal(selection)
+        if refusal:
+            raise SelectionRefused(refusal)
         selection.confirmed_by = by
         selection.confirmed_at = clock.now()
         try:
@@ -106,6 +118,25 @@ def confirm(selection: Selection, by, reason: str = "") -> Selection:
                         "reason": pgettext("label separator", "：") + reason if reason else ""},
                      actor=by, obj=selection, changes={"code": selection.code, "reason": reason}, visibility=Visibility.OFFICE)
     return selection
+
+
+def decision_label(selection: Selection) -> str:
+    """The selection as the collective decision names it."""
+    return _("%(code)s 遴选草稿 #%(pk)s（%(method)s，入选 %(n)s 项）") % {
+        "code": selection.code, "pk": selection.pk, "method": METHOD_NAMES.get(selection.method, selection.method),
+        "n": len(selection.result["selected"])}
+
+
+def decision_summary(selection: Selection) -> list[tuple[str, str]]:
+    """The lines the decision page shows about the selection: method, how many selected, the total amount."""
+    selected = selection.result["selected"]
+    total = sum((Decimal(str(o["amount"])) for o in selected if o.get("amount")), Decimal(0))
+    rows = [(_("遴选方式"), str(METHOD_NAMES.get(selection.method, selection.method))),
+            (_("入选"), _("%(n)s 项") % {"n": len(selected)}),
+            (_("保存草稿"), f"{selection.created_by.get_full_name()} {timezone.localtime(selection.created_at):%Y-%m-%d %H:%M}")]
+    if total:
+        rows.insert(2, (_("支持金额合计（万元）"), bounds.number_text(total)))
+    return rows
 
 
 def publish(selection: Selection, by, notice_days: int | None) -> Selection:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zgcfund.accounts.views.access import office_required
 from zgcfund.programmes.domain import clock, current_version
 from zgcfund.programmes.domain.conditions import conditions_notice
+from zgcfund.review.domain import decisions
 from zgcfund.review.domain import selection as domain
 from zgcfund.review.domain.plan import plan_for
 from zgcfund.review.interfaces import forms
@@ -75,6 +76,8 @@ def _detail(request, pk: int, errors=None, form=None, status=200):
                "listed": listed, "errors": errors or {}, "form": form or {}, "today": clock.today(),
                "awaiting_notice_end": domain.awaiting_notice_end(selection),
                "unfinished": domain.unfinished_reviews(selection.result),
+               "decision": decisions.latest_for("selection", selection),
+               "approvals_needed": decisions.required_approvals("selection", selection.code),
                "conditions_notice": conditions_notice(selection.programme_year)}
     return render(request, "review/selection_detail.html", context, status=status)
 
@@ -82,13 +85,21 @@ def _detail(request, pk: int, errors=None, form=None, status=200):
 @office_required
 @require_POST
 def selection_confirm(request, pk: int):
+    """Propose the draft to the collective decision (集体研究); confirmed once approved (at once when the
+    programme asks for one approval)."""
     selection = get_object_or_404(Selection, pk=pk)
     try:
-        domain.confirm(selection, request.user, (request.POST.get("reason") or "").strip())
-    except domain.SelectionRefused as exc:
+        decision = decisions.propose("selection", selection, request.user, (request.POST.get("reason") or "").strip())
+    except decisions.DecisionRefused as exc:
         messages.error(request, exc.message)
+    except decisions.DecisionInvalid as exc:
+        messages.error(request, next(iter(exc.errors.values())))
     else:
-        messages.success(request, _("遴选结果已确认，此后不能修改。"))
+        if decision.is_pending:
+            messages.success(request, _("已提请集体研究确认：需 %(n)s 名项目办公室人员同意（您计为第一名），"
+                                        "其他人员会收到通知。") % {"n": decision.required})
+        else:
+            messages.success(request, _("遴选结果已确认，此后不能修改。"))
     return redirect("office:selection_detail", pk=pk)
 
 
