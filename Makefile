@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test lint bench bench-ranking guide install system-packages clean
 
 # The demo runs the 2025 programme as it was on DEMO_DATE (the programme clock; see README).
-DEMO_DATE ?= 2025-09-20
+DEMO_DATE ?= 2026-07-20
 RUN_ENV := ZGCFUND_CLOCK_DATE=$(DEMO_DATE)
 
 run: $(STAMP)

@@ -56,6 +56,11 @@ GUIDE_SCREENSHOTS = (
     # test_mobile.py: the two phone pictures the applicant guide shows
     "mobile-clause-menu",
     "mobile-panel",
+    # test_guide_implementation.py: after the contract
+    "contract-status",
+    "reports-home",
+    "report-returned",
+    "revenue",
 )
 
 OFFICE_GUIDE = ROOT / "docs" / "guide" / "office.zh.md"
@@ -99,6 +104,18 @@ OFFICE_GUIDE_SCREENSHOTS = (
     "office-objection",
     "office-exports",
     "office-history",
+    # test_guide_implementation.py: contract, 集体研究, funds, reports, K1.3, acceptance, results
+    "office-decisions",
+    "office-decision",
+    "office-contract",
+    "office-funds",
+    "office-report-rounds",
+    "office-report-round",
+    "office-overdue",
+    "office-report-review",
+    "office-revenue-overview",
+    "office-acceptance",
+    "office-results",
 )
 
 #: Phone-sized pictures (375 px wide, tests/browser/test_mobile.py), all named mobile-…; they record how

@@ -1,7 +1,8 @@
 """Acceptance in real Chromium: the office verifies the commitments one by one (htmx), sees the final-basis
-score change, records the conclusion 通过 (confirmation dialog); the applicant then sees the conclusion on its
-status page and downloads the acceptance report PDF. The contract and the move to ``reporting`` are made
-through the domain functions (tests/implementation/acceptance_fixtures.py)."""
+score change, proposes the conclusion 通过 to its collective decision (confirmation dialog; the applicant sees
+nothing yet); once a second office user approves (given in the test, tests/review/decision_helpers.py) the
+applicant sees the conclusion on its status page and downloads the acceptance report PDF. The contract and the
+move to ``reporting`` are made through the domain functions (tests/implementation/acceptance_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 from tests.implementation.acceptance_fixtures import reporting_contract
 from tests.implementation.conftest import Pipeline
+from tests.review.decision_helpers import approve_pending
 
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
+from zgcfund.implementation.models import Acceptance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,13 +57,25 @@ def test_office_assesses_concludes_and_the_applicant_downloads_the_report(contra
     page.fill("#id_accepted_on", "2026-07-01")
     page.fill("#id_comments", "实施任务基本完成，予以通过。")
     page.get_by_test_id("conclude").click()
-    accept(page, ok="登记验收结论")
-    expect(page.get_by_test_id("conclusion")).to_have_text("通过")
-    assert Application.objects.get(pk=pk).status == workflow.ACCEPTED
+    accept(page, "提请集体研究", ok="登记并提请集体研究")
+    expect(page.locator("ul.messages")).to_contain_text("验收结论已提请集体研究")
+    expect(page.get_by_test_id("decision-status")).to_contain_text("集体研究：已同意 1/2")
+    expect(page.get_by_test_id("acceptance-status")).to_have_text("验收结论待集体研究")
+    expect(page.get_by_test_id("conclusion-proposed")).to_be_visible()
+    expect(page.get_by_test_id("save-R2")).to_have_count(0)  # frozen while proposed
+    assert Application.objects.get(pk=pk).status == workflow.REPORTING
 
     applicant = new_page()
     log_in(applicant, contract.application.organization.memberships.first().user)
     applicant.goto(live_server.url + reverse("applications:status", args=[pk]))
+    expect(applicant.get_by_test_id("acceptance-conclusion")).to_have_count(0)
+
+    approve_pending("acceptance", Acceptance.objects.get(contract=contract))
+    page.reload()
+    expect(page.get_by_test_id("conclusion")).to_have_text("通过")
+    expect(page.get_by_test_id("decision-status")).to_contain_text("集体研究：已通过")
+    assert Application.objects.get(pk=pk).status == workflow.ACCEPTED
+    applicant.reload()
     box = applicant.get_by_test_id("acceptance-conclusion")
     expect(box).to_contain_text("通过")
     expect(box).to_contain_text("实施任务基本完成，予以通过。")

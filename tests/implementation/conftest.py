@@ -70,7 +70,13 @@ class Pipeline:
         published = selections.publish(draft, self.office, 7)
         settings.ZGCFUND_CLOCK_DATE = (published.notice_ends_on + dt.timedelta(days=1)).isoformat()
         selections.end_notice(published, self.office)
+        # the contracts are signed (the tests' 2025-10-10) and recorded afterwards: a signing date is never ahead
+        settings.ZGCFUND_CLOCK_DATE = max(published.notice_ends_on + dt.timedelta(days=1), SIGNING_RECORDED).isoformat()
         return published
+
+
+#: the day the office records the tests' contracts (signed 2025-10-10)
+SIGNING_RECORDED = dt.date(2025, 10, 12)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 from tests.implementation import acceptance_fixtures
 from tests.implementation.acceptance_fixtures import ACCEPTED_ON, SIGNED
+from tests.review.decision_helpers import approve_pending, second_office_user
 
 from zgcfund.applications.domain import workflow
 from zgcfund.applications.models import Application
@@ -21,7 +22,8 @@ from zgcfund.core.application import validate
 from zgcfund.core.programme import load_programme
 from zgcfund.implementation.domain import acceptance as domain
 from zgcfund.implementation.domain.acceptance import AcceptanceInvalid, AcceptanceRefused
-from zgcfund.implementation.models import Acceptance, Commitment, CommitmentOrigin
+from zgcfund.implementation.models import Acceptance, AcceptanceStatus, Commitment, CommitmentOrigin
+from zgcfund.review.domain import decisions
 
 pytestmark = pytest.mark.django_db
 reporting = acceptance_fixtures.reporting
@@ -43,9 +45,18 @@ def clause(result, cid):
     return result.evaluation["clauses"][cid]
 
 
-def conclude(contract, by, **kwargs):
+def propose(contract, by, **kwargs):
+    """The office's proposal of the conclusion (集体研究: proposed until approved)."""
     args = dict(accepted_on=ACCEPTED_ON, conclusion="passed", comments="按合同完成实施任务。") | kwargs
     return domain.conclude(contract, by, **args)
+
+
+def conclude(contract, by, **kwargs):
+    """Propose the conclusion and give the collective decision's missing approvals: it is concluded."""
+    acceptance = propose(contract, by, **kwargs)
+    approve_pending("acceptance", acceptance)
+    acceptance.refresh_from_db()
+    return acceptance
 
 
 # --- the acceptance copy and the final basis ---------------------------------------------------------------
@@ -257,9 +268,95 @@ def test_conclusion_form_422_and_success(reporting, office_user, client):
     url = reverse("office:acceptance_conclude", args=[reporting.application_id])
     resp = client.post(url, {"conclusion": "passed", "accepted_on": "2027-01-01", "comments": "完成良好"})
     assert resp.status_code == 422 and "完成良好" in resp.content.decode()
-    resp = client.post(url, {"conclusion": "passed", "accepted_on": "2026-07-01", "comments": "完成良好"})
+    resp = client.post(url, {"conclusion": "passed", "accepted_on": "2026-07-01", "comments": "完成良好",
+                             "note": "经验收小组核实"})
     assert resp.status_code == 302
+    assert Application.objects.get(pk=reporting.application_id).status == workflow.REPORTING  # proposed
+    html = client.get(resp["Location"]).content.decode()
+    assert "验收结论已提请集体研究：2 名项目办公室人员同意后生效" in html and "集体研究：已同意 1/2" in html
+    decision = decisions.pending_for("acceptance", Acceptance.objects.get(contract=reporting))
+    assert decision.note == "经验收小组核实" and f'href="{reverse("office:decision", args=[decision.pk])}"' in html
+    approve_pending("acceptance", Acceptance.objects.get(contract=reporting))
     assert Application.objects.get(pk=reporting.application_id).status == workflow.ACCEPTED
+
+
+# --- the collective decision (集体研究) on the conclusion ---------------------------------------------------------
+
+def test_a_proposed_conclusion_moves_nothing_and_the_applicant_sees_nothing(
+        reporting, office_user, client, django_capture_on_commit_callbacks, mailoutbox):
+    assess_all(reporting, office_user)
+    member = reporting.application.organization.memberships.first().user
+    with django_capture_on_commit_callbacks(execute=True):
+        acceptance = propose(reporting, office_user, conclusion="failed", comments="主要承诺未完成。")
+    assert acceptance.status == AcceptanceStatus.PROPOSED and not acceptance.concluded
+    assert acceptance.evaluation["basis"] == "final" and acceptance.pgrow["rule"] == "X-P-GROW"
+    assert Application.objects.get(pk=reporting.application_id).status == workflow.REPORTING
+    decision = decisions.pending_for("acceptance", acceptance)
+    assert decision.required == 2 and decision.approved_count == 1
+    assert dict(decision.payload["summary"])["验收结论"] == "不通过"
+    assert not any(member.email in m.to for m in mailoutbox)
+    assert not AuditEvent.objects.filter(action__in=("acceptance.passed", "acceptance.failed")).exists()
+    # the commitments are frozen, no second proposal
+    with pytest.raises(AcceptanceRefused, match="已提请集体研究"):
+        domain.assess_commitment(commitment(reporting, "R2"), office_user, status="not_delivered", reason="改")
+    with pytest.raises(AcceptanceRefused, match="已提请集体研究，尚待研究结果"):
+        propose(reporting, office_user)
+    # the organization sees nothing: no conclusion on its status page, no report
+    client.force_login(member)
+    status = client.get(reverse("applications:status", args=[reporting.application_id])).content.decode()
+    assert 'data-testid="acceptance-conclusion"' not in status and "主要承诺未完成" not in status
+    assert client.get(reverse("implementation:acceptance_pdf", args=[reporting.application_id])).status_code == 404
+    # the office page: the decision's status, the stored proposal, no forms
+    client.force_login(office_user)
+    html = client.get(reverse("office:acceptance", args=[reporting.application_id])).content.decode()
+    assert 'data-testid="decision-status"' in html and "集体研究：已同意 1/2" in html
+    assert 'data-testid="conclusion-proposed"' in html and 'data-testid="conclusion-form"' not in html
+    assert 'data-testid="assess-R2"' not in html and 'data-testid="as-of-form"' not in html
+    # the decision page: what is proposed, a link to the acceptance page
+    page = client.get(reverse("office:decision", args=[decision.pk])).content.decode()
+    assert "甲协会 验收结论：不通过" in page and "主要承诺未完成。" in page
+    assert reverse("office:acceptance", args=[reporting.application_id]) in page
+
+
+def test_the_approval_concludes_and_notifies(reporting, office_user, django_capture_on_commit_callbacks,
+                                             mailoutbox):
+    assess_all(reporting, office_user)
+    acceptance = propose(reporting, office_user)
+    approver = second_office_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = decisions.approve(decisions.pending_for("acceptance", acceptance), approver)
+    acceptance.refresh_from_db()
+    assert decision.status == "approved" and acceptance.concluded
+    assert acceptance.concluded_by == office_user  # in the proposer's name
+    app = Application.objects.get(pk=reporting.application_id)
+    assert app.status == workflow.ACCEPTED
+    assert AuditEvent.objects.get(application=app, action="acceptance.passed").changes["decision"] == decision.pk
+    member = reporting.application.organization.memberships.first().user
+    assert any(member.email in m.to and "验收" in m.subject for m in mailoutbox)
+
+
+@pytest.mark.parametrize("how", ["send_back", "withdraw"])
+def test_a_conclusion_sent_back_or_withdrawn_is_a_draft_again(reporting, office_user, client, how):
+    assess_all(reporting, office_user)
+    acceptance = propose(reporting, office_user, conclusion="passed_after_rectification", comments="基本完成。",
+                         rectification="补交研究报告。")
+    decision = decisions.pending_for("acceptance", acceptance)
+    if how == "send_back":
+        decisions.request_changes(decision, second_office_user(), "P5 的核实需要补充材料")
+    else:
+        decisions.withdraw(decision, office_user)
+    acceptance.refresh_from_db()
+    assert acceptance.status == AcceptanceStatus.DRAFT and acceptance.evaluation is None
+    assert Application.objects.get(pk=reporting.application_id).status == workflow.REPORTING
+    # editable again; the form offers the conclusion as proposed
+    domain.assess_commitment(commitment(reporting, "R3"), office_user, status="not_delivered", reason="课题未立项，已说明")
+    client.force_login(office_user)
+    html = client.get(reverse("office:acceptance", args=[reporting.application_id])).content.decode()
+    assert 'data-testid="conclusion-form"' in html and "补交研究报告。" in html and "基本完成。" in html
+    assert 'value="passed_after_rectification" checked' in html
+    again = propose(reporting, office_user, conclusion="passed", comments="补充核实后通过。")
+    assert again.status == AcceptanceStatus.PROPOSED
+    assert decisions.pending_for("acceptance", again).pk != decision.pk
 
 
 def pdf_bytes(resp) -> bytes:
@@ -341,3 +438,41 @@ def test_office_draft_report_before_the_conclusion(reporting, office_user, clien
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes(resp))).pages)
     assert resp.status_code == 200 and "草稿" in text and "2026-07-01" in text
     assert "待核实" in text  # R3 and V2 not yet verified
+
+
+def test_extra_work_keeps_the_fields_the_organization_reported(reporting, office_user):
+    """Extra work reported with a required text field (K3.1's park) is a whole record in the copy."""
+    Commitment.objects.create(contract=reporting, record_key="X-1", origin=CommitmentOrigin.EXTRA, clause="K3.1",
+                              title="新增园区活动", date=dt.date(2026, 2, 1), targets={},
+                              delivered={"park": "丰台园", "participants": 80}, status="delivered", verified=True)
+    assess_all(reporting, office_user)
+    result = domain.evaluate_final(reporting, ACCEPTED_ON)
+    assert result.valid, result.problems
+    record = next(r for r in result.document["records"] if r["id"] == "X-1")
+    assert record["park"] == "丰台园" and record["participants"] == 80
+    assert "X-1" in clause(result, "K3.1")["counted"]
+
+
+def test_delivered_counts_with_the_figures_the_office_verified(reporting, office_user):
+    assess_all(reporting, office_user, R2=dict(status="delivered", verified=True, delivered={"participants": 150}))
+    doc = domain.acceptance_copy(reporting, ACCEPTED_ON)
+    assert next(r for r in doc["records"] if r["id"] == "R2")["participants"] == 150
+
+
+def test_k13_records_take_the_uploaded_revenue_tables(reporting, office_user):
+    """W-K13: at acceptance the K1.3 records' revenue fields come from the organization's 营收情况表."""
+    from decimal import Decimal
+
+    from zgcfund.implementation.models import RevenueTable
+
+    code = "91110108MA01ABCD2X"
+    Commitment.objects.create(contract=reporting, record_key="X-2", origin=CommitmentOrigin.EXTRA, clause="K1.3",
+                              title="绩效企业", date=dt.date(2026, 1, 5), targets={},
+                              delivered={"enterprise": {"name": "北京甲科技有限公司", "credit_code": code}})
+    RevenueTable.objects.create(contract=reporting, enterprise_name="北京甲科技有限公司", credit_code=code,
+                                revenue_2024_jan_nov=Decimal("1000"), revenue_2025_jan_nov=Decimal("1200.5"),
+                                revenue_2025_jan_feb=Decimal("200"), revenue_2026_jan_feb=None, uploaded_by=office_user,
+                                file_name="营收情况表.xlsx", sha256="0" * 64)
+    record = next(r for r in domain.acceptance_copy(reporting, ACCEPTED_ON)["records"] if r["id"] == "X-2")
+    assert record["revenue_2024_jan_nov"] == 1000 and record["revenue_2025_jan_nov"] == 1200.5
+    assert record["revenue_2025_jan_feb"] == 200 and "revenue_2026_jan_feb" not in record

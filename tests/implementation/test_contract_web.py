@@ -118,6 +118,9 @@ def test_contract_pdf_lists_the_commitments_for_the_office_and_the_organization_
         assert c.record_key in text
     assert AuditEvent.objects.filter(action="download.contract_pdf", application=first).exists()
     assert member.get(url).status_code == 200
+    status = member.get(reverse("applications:status", args=[first.pk])).content.decode()
+    applicant_url = reverse("implementation:contract_pdf", args=[first.pk])
+    assert applicant_url in status and member.get(applicant_url).status_code == 200
     outsider = Client()
     outsider.force_login(second.organization.memberships.first().user)
-    assert outsider.get(url).status_code == 404
+    assert outsider.get(url).status_code == 404 and outsider.get(applicant_url).status_code == 404

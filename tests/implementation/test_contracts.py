@@ -145,3 +145,13 @@ def test_a_failed_transition_leaves_nothing(awaiting, office_user, monkeypatch):
     assert contract.status == ContractStatus.PROPOSED and Commitment.objects.exists()
     assert Application.objects.get(pk=awaiting[0].pk).contract_signed_on is None
     assert decisions.pending_for("contract", contract).approved_count == 1
+
+
+def test_signing_date_not_in_the_future(awaiting, office_user, settings):
+    """A contract is recorded once signed: a signing date after today (the programme clock) is refused."""
+    settings.ZGCFUND_CLOCK_DATE = "2025-10-12"
+    day = dt.date(2025, 10, 13)
+    with pytest.raises(ContractInvalid) as exc:
+        sign(awaiting[0], office_user, signed_on=day, tranches=plan("15", start=day))
+    assert "尚未到来" in exc.value.errors["signed_on"]
+    assert not Contract.objects.exists()

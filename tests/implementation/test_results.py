@@ -166,10 +166,13 @@ def test_applications_by_phase_and_money(contracted):
     assert [p.name for p, _n in phases] == list(workflow.PHASES)
     assert dict((p.name, n) for p, n in phases)[workflow.CONTRACTED] == 2
     assert results.money(code) == results.Money(committed=25, paid=0, refund_due=0, refunded=0)
-    from zgcfund.implementation.models import Disbursement
+    from zgcfund.implementation.models import Disbursement, DisbursementStatus
 
     first = contracted[0]
-    Disbursement.objects.create(contract=first, paid_on=first.signed_on, amount=Decimal("6"), recorded_by=first.recorded_by)
+    Disbursement.objects.create(contract=first, amount=Decimal("3"), proposed_by=first.recorded_by,
+                                status=DisbursementStatus.APPROVED)  # approved, not yet paid: not counted
+    Disbursement.objects.create(contract=first, paid_on=first.signed_on, amount=Decimal("6"), status=DisbursementStatus.PAID,
+                                proposed_by=first.recorded_by, recorded_by=first.recorded_by, recorded_at=first.recorded_at)
     assert results.money(code).paid == 6
 
 

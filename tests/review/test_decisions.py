@@ -203,7 +203,8 @@ def test_a_proposal_the_effect_would_refuse_is_refused_at_once(seed, loaded, off
     assert not Decision.objects.exists()
 
 
-def test_a_subject_without_an_effect_cannot_be_proposed(draft, office_user):
+def test_a_subject_without_an_effect_cannot_be_proposed(draft, office_user, monkeypatch):
+    monkeypatch.delitem(decisions.EFFECTS, "acceptance")
     with pytest.raises(decisions.DecisionRefused, match="尚不能提请"):
         decisions.propose("acceptance", draft, office_user)
     with pytest.raises(ValueError):

@@ -123,6 +123,7 @@ MATRIX: dict[str, dict] = {
     "healthz": PUBLIC,
     "home": PUBLIC,
     "implementation:acceptance_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),  # no contract in the fixture
+    "implementation:contract_pdf": row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404),  # no contract in the fixture
     "office:acceptance": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),  # no contract in the fixture
     "office:acceptance_assess": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
     "office:acceptance_conclude": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),
@@ -142,7 +143,9 @@ MATRIX: dict[str, dict] = {
     "office:revenue": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),  # the fixture's application has no contract
     "office:revenue_overview": OFFICE,
     "office:dashboard": OFFICE,
-    "office:disbursement_new": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only
+    # disbursements: the office proposes (collective decision), finance records the payment of approved ones
+    "office:disbursement_propose": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403, method="POST"),  # no contract
+    "office:disbursement_pay": row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404),  # finance only; none such
     "office:decision": row(LOGIN, 403, 403, 403, 403, 403, 403, 404, 403),  # no decision in this fixture
     "office:decisions": OFFICE,
     "office:expert_reviews": OFFICE,
@@ -242,6 +245,7 @@ def _kwargs_for(f: dict) -> dict[str, dict]:
                         "office:report_extend")},
         "office:selection_objection": {"pk": 999999},
         "office:decision": {"pk": 999999},
+        "office:disbursement_pay": {"pk": 999999},
     }
 
 

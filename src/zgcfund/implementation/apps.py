@@ -31,3 +31,19 @@ class ImplementationConfig(AppConfig):
         decisions.register("contract", Contract, contracts.sign_contract, refusals=(contracts.ContractRefused,),
                            url=lambda c: reverse("office:contract", args=[c.application_id]),
                            label=contracts.decision_label, summary=contracts.decision_summary)
+        # a disbursement too: approved, finance records the payment; sent back or withdrawn, it is cancelled
+        from zgcfund.implementation.domain import funds
+        from zgcfund.implementation.models import Disbursement
+
+        decisions.register("disbursement", Disbursement, funds.approve_disbursement, refusals=(funds.FundsRefused,),
+                           check=lambda d: funds.disbursement_refusal(d.contract), ended=funds.cancel_disbursement,
+                           url=lambda d: reverse("office:funds_contract", args=[d.contract.application_id]),
+                           label=funds.decision_label, summary=funds.decision_summary)
+        # … and the acceptance conclusion: approved, it is concluded (accept / fail); sent back, a draft again
+        from zgcfund.implementation.domain import acceptance
+        from zgcfund.implementation.models import Acceptance
+
+        decisions.register("acceptance", Acceptance, acceptance.conclude_effect,
+                           refusals=(acceptance.AcceptanceRefused,), ended=acceptance.reopen,
+                           url=lambda a: reverse("office:acceptance", args=[a.contract.application_id]),
+                           label=acceptance.decision_label, summary=acceptance.decision_summary)

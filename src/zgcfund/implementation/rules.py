@@ -17,9 +17,11 @@ def is_member_of_contract_organization(user, contract) -> bool:
 
 rules.add_perm("implementation.manage_contracts", is_office)
 rules.add_perm("implementation.view_contract", is_office | is_member_of_contract_organization)
-# funds: finance records disbursements and refunds; the office reads the money pages
+# funds: finance records payments and refunds; the office reads the money pages
 rules.add_perm("implementation.manage_funds", is_finance)
 rules.add_perm("implementation.view_funds", is_finance | is_office)
+# the office proposes each disbursement to its collective decision (集体研究); finance pays approved ones
+rules.add_perm("implementation.propose_disbursement", is_office)
 rules.add_perm("implementation.view_results", is_office)
 # K1.3 revenue tables: the organization's members upload; the office reads (implementation.views.revenue)
 rules.add_perm("implementation.view_revenue", is_office | is_member_of_contract_organization)

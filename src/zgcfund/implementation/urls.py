@@ -4,12 +4,13 @@ organization downloads once the acceptance is concluded (the office too)."""
 
 from django.urls import path
 
-from zgcfund.implementation.views import acceptance, reports
+from zgcfund.implementation.views import acceptance, contracts, reports
 
 app_name = "implementation"
 
 urlpatterns = [
     path("applications/<int:pk>/acceptance.pdf", acceptance.acceptance_pdf, name="acceptance_pdf"),
+    path("applications/<int:pk>/contract.pdf", contracts.contract_pdf, name="contract_pdf"),
     path("<int:pk>/", reports.reports_home, name="reports"),
     path("<int:pk>/rounds/<int:round_pk>/", reports.report_page, name="report"),
     path("<int:pk>/rounds/<int:round_pk>/extra/", reports.extra_work, name="extra_work"),

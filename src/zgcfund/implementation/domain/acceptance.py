@@ -1,11 +1,14 @@
 """Acceptance (验收): the office verifies each commitment's delivery (delivered / partly delivered / not
 delivered, with the reason), the engine evaluates the acceptance copy of the application on the ``final``
 basis (prior records plus the delivered, verified commitments, as of the acceptance date), X-P-GROW
-compares the professional capability at acceptance with the application, and the office records the
-conclusion (通过 / 整改后通过 / 不通过), which moves the application by ``accept`` or ``fail``.
+compares the professional capability at acceptance with the application, and the office proposes the
+conclusion (通过 / 整改后通过 / 不通过) to its collective decision (集体研究, ``review.domain.decisions``
+subject ``acceptance``); approved (``conclude_effect``), the acceptance is concluded and the application
+moves by ``accept`` or ``fail`` (the organization's notice); sent back or withdrawn (``reopen``), it is a
+draft again. The applicant sees nothing of a proposed conclusion.
 
-The conclusion stores the copy, the evaluation and the X-P-GROW result as computed then: they are never
-recomputed, and the commitments cannot be changed afterwards.
+The proposal stores the copy, the evaluation and the X-P-GROW result as computed then: they are never
+recomputed, and the commitments cannot be changed while it is proposed or once it is concluded.
 
 Phases: commitments may be assessed while the application is ``implementing`` or ``reporting``; the
 conclusion needs ``reporting`` (the implementation period closed by ``request_report``). ``conclude``
@@ -28,6 +31,7 @@ from zgcfund.applications.domain import workflow
 from zgcfund.applications.domain.document import accepted_credit_codes
 from zgcfund.applications.models import Application
 from zgcfund.audit.domain import record_event
+from zgcfund.audit.models import Visibility
 from zgcfund.core import bounds
 from zgcfund.core.application import validate
 from zgcfund.core.engine import evaluate_application
@@ -43,8 +47,11 @@ from zgcfund.implementation.models import (
     CommitmentOrigin,
     CommitmentStatus,
     Contract,
+    RevenueTable,
 )
+from zgcfund.implementation.models.revenue import FIGURES as REVENUE_FIELDS
 from zgcfund.programmes.domain import clock, parsed
+from zgcfund.review.domain import decisions
 from zgcfund.review.domain.rescoring import evaluation_under
 
 FINAL = "final"
@@ -121,12 +128,39 @@ def _delivery(c: Commitment) -> dict[str, Any] | None:
 
 
 def _figures(c: Commitment) -> dict[str, Any]:
-    """The record's own fields: the targets; a partly delivered commitment (and extra work) states the
-    delivered figures instead."""
+    """The record's own fields: the targets (for extra work, the whole record the organization reported);
+    the office's verified figures replace them when it recorded any (a partly delivered commitment states
+    what was delivered; a delivered one what was actually done)."""
     fields = {k: v for k, v in (c.targets or {}).items() if k not in COMMON_FIELDS}
-    if c.status == CommitmentStatus.PARTLY_DELIVERED or c.origin == CommitmentOrigin.EXTRA:
-        fields.update({k: v for k, v in (c.office_delivered or {}).items() if k not in COMMON_FIELDS})
+    if c.origin == CommitmentOrigin.EXTRA:
+        fields.update({k: v for k, v in (c.delivered or {}).items() if k not in COMMON_FIELDS})
+    if c.status in (CommitmentStatus.DELIVERED, CommitmentStatus.PARTLY_DELIVERED) \
+            or c.origin == CommitmentOrigin.EXTRA:
+        fields.update({k: v for k, v in (c.office_delivered or {}).items()
+                       if k not in COMMON_FIELDS and v not in (None, "")})
     return fields
+
+
+def _revenue_figures(contract: Contract) -> dict[str, dict[str, Any]]:
+    """The K1.3 revenue figures the organization uploaded (营收情况表), by enterprise credit code: at
+    acceptance they are the K1.3 records' revenue fields (the periods have ended; W-K13)."""
+    out: dict[str, dict[str, Any]] = {}
+    for table in RevenueTable.objects.filter(contract=contract):
+        figures = {}
+        for name in REVENUE_FIELDS:
+            value = getattr(table, name)
+            if value is not None:
+                figures[name] = int(value) if value == value.to_integral_value() else float(value)
+        out[table.credit_code] = figures
+    return out
+
+
+def _with_revenue(record: dict[str, Any], revenue: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    party = record.get("enterprise") if record.get("clause") == "K1.3" else None
+    code = party.get("credit_code") if isinstance(party, dict) else None
+    if code and code in revenue:
+        record = {**record, **revenue[code]}
+    return record
 
 
 def commitment_record(c: Commitment, base: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -146,7 +180,8 @@ def acceptance_copy(contract: Contract, accepted_on: dt.date, *, commitments: li
     """The zgc-application/1 document the ``final`` basis reads: the contract's submission document, with
     ``contract_signed_on`` and ``accepted_on``; each plan record that is a commitment carries the office's
     ``delivery`` (a partly delivered one states the delivered figures); plan records that are not commitments
-    are left out; extra work (commitments of origin ``extra``) becomes plan records too."""
+    are left out; extra work (commitments of origin ``extra``) becomes plan records too; the K1.3 records
+    (prior and plan) take the revenue figures of the tables the organization uploaded."""
     doc = copy.deepcopy(contract.submission.document or {})
     rows = commitments if commitments is not None else list(contract.commitments.order_by("pk"))
     by_key = {c.record_key: c for c in rows}
@@ -159,7 +194,8 @@ def acceptance_copy(contract: Contract, accepted_on: dt.date, *, commitments: li
     for c in rows:  # extra work, and a commitment whose record the document no longer holds
         if c.record_key in by_key:
             records.append(commitment_record(c))
-    doc["records"] = records
+    revenue = _revenue_figures(contract)
+    doc["records"] = [_with_revenue(r, revenue) for r in records]
     doc["contract_signed_on"] = contract.signed_on.isoformat()
     doc["accepted_on"] = accepted_on.isoformat()
     return doc
@@ -215,6 +251,9 @@ def _refusal_to_change(app: Application, acceptance: Acceptance | None, by) -> s
         return _("只有项目办公室可以核实承诺的完成情况。")
     if acceptance is not None and acceptance.concluded:
         return _("验收结论已作出（%(c)s），承诺的完成情况不能再修改。") % {"c": acceptance.get_conclusion_display()}
+    if acceptance is not None and acceptance.proposed:
+        return _("验收结论（%(c)s）已提请集体研究，承诺的完成情况不能修改；如需修改，请提请人先撤回。") % {
+            "c": acceptance.get_conclusion_display()}
     if app.status not in OPEN_PHASES:
         return _("申报书当前状态为“%(phase)s”，不能核实承诺的完成情况（实施中或待验收时才可以）。") % {
             "phase": app.phase.staff_name}
@@ -252,7 +291,7 @@ def _problems(c: Commitment, programme: Programme, *, status, reason, delivered,
         elif delivered_on < c.contract.signed_on:
             errors["delivered_on"] = _("实际完成日期：不得早于合同签署日 %(day)s。") % {"day": c.contract.signed_on.isoformat()}
     figures: dict[str, Any] = {}
-    if status in (CommitmentStatus.PARTLY_DELIVERED,) or c.origin == CommitmentOrigin.EXTRA:
+    if status in (CommitmentStatus.DELIVERED, CommitmentStatus.PARTLY_DELIVERED) or c.origin == CommitmentOrigin.EXTRA:
         labels = dict(figure_fields(programme, c))
         for name, raw in (delivered or {}).items():
             if name not in labels:
@@ -331,7 +370,8 @@ def assess_commitment(commitment: Commitment, by, *, status: str, reason: str = 
                      _("核实承诺完成情况：%(key)s %(title)s（%(status)s）") % {
                          "key": c.record_key, "title": c.title, "status": c.get_status_display()},
                      actor=by, application=app, obj=c,
-                     changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+                     changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+                     visibility=Visibility.OFFICE)
     commitment.refresh_from_db()
     return commitment
 
@@ -363,15 +403,20 @@ def _conclusion_problems(contract: Contract, *, accepted_on, conclusion, comment
     return errors
 
 
+def _move(conclusion: str) -> str:
+    return "fail" if conclusion == AcceptanceConclusion.FAILED else "accept"
+
+
 def conclude(contract: Contract, by, *, accepted_on: dt.date | None, conclusion: str, comments: str,
-             rectification: str = "") -> Acceptance:
-    """Record the acceptance conclusion of ``contract``: every commitment verified; ``accepted_on`` between
-    the signing date and today; comments (the rectification required for 整改后通过). Evaluates the
-    acceptance copy on ``final`` and X-P-GROW, stores them with the copy, and moves the application by
-    ``accept`` (通过, 整改后通过) or ``fail`` (不通过; the comments are its reason), which audits and
-    notifies. The application must be ``reporting``. Raises AcceptanceRefused / AcceptanceInvalid."""
+             rectification: str = "", note: str = "") -> Acceptance:
+    """Propose the acceptance conclusion of ``contract`` to the collective decision (``note``: the proposal's
+    note): every commitment verified; ``accepted_on`` between the signing date and today; comments (the
+    rectification required for 整改后通过). Evaluates the acceptance copy on ``final`` and X-P-GROW and stores
+    them with the copy; the acceptance is ``proposed`` (commitments frozen) until the decision is approved
+    (``conclude_effect``: ``accept`` or ``fail``; at once when the programme asks for one approval). The
+    application must be ``reporting``. Raises AcceptanceRefused / AcceptanceInvalid; nothing changes then."""
     comments, rectification = (comments or "").strip(), (rectification or "").strip()
-    move = "fail" if conclusion == AcceptanceConclusion.FAILED else "accept"
+    move = _move(conclusion)
     with transaction.atomic():
         app = (Application.objects.select_for_update().select_related("organization", "programme_year")
                .get(pk=contract.application_id))
@@ -382,6 +427,9 @@ def conclude(contract: Contract, by, *, accepted_on: dt.date | None, conclusion:
         if acceptance.concluded:
             raise AcceptanceRefused(_("验收结论已于 %(day)s 作出（%(c)s），不能重复登记。") % {
                 "day": acceptance.accepted_on.isoformat(), "c": acceptance.get_conclusion_display()})
+        if acceptance.proposed:
+            raise AcceptanceRefused(_("验收结论（%(c)s）已提请集体研究，尚待研究结果；如需修改，请提请人先撤回。") % {
+                "c": acceptance.get_conclusion_display()})
         if not is_office(by):
             raise AcceptanceRefused(_("只有项目办公室可以登记验收结论。"))
         if app.status == workflow.IMPLEMENTING:
@@ -397,6 +445,9 @@ def conclude(contract: Contract, by, *, accepted_on: dt.date | None, conclusion:
         if pending:
             errors["commitments"] = _("还有 %(n)s 项承诺未核实完成情况：%(keys)s。") % {
                 "n": len(pending), "keys": "、".join(f"{c.record_key} {c.title}" for c in pending[:5])}
+        too_long = bounds.length_problem(_("提请说明"), (note or "").strip(), "reason")
+        if too_long:
+            errors["note"] = too_long
         if errors:
             raise AcceptanceInvalid(errors)
         result = evaluate_final(contract, accepted_on, commitments=commitments)
@@ -408,14 +459,85 @@ def conclude(contract: Contract, by, *, accepted_on: dt.date | None, conclusion:
         acceptance.rectification = rectification if conclusion == AcceptanceConclusion.PASSED_AFTER_RECTIFICATION else ""
         acceptance.document, acceptance.evaluation, acceptance.pgrow = result.document, result.evaluation, result.pgrow
         acceptance.programme_sha256 = contract.programme_year.sha256
-        acceptance.status = AcceptanceStatus.CONCLUDED
+        acceptance.status = AcceptanceStatus.PROPOSED
         acceptance.concluded_by, acceptance.concluded_at = by, clock.now()
         acceptance.save()
-        label = str(AcceptanceConclusion(conclusion).label)
-        workflow.transition(app, move, by, reason=comments if move == "fail" else "", obj=acceptance,
-                            changes={"conclusion": conclusion, "conclusion_label": label,
-                                     "accepted_on": accepted_on.isoformat(), "comments": comments,
-                                     "rectification": acceptance.rectification,
-                                     "score": (result.evaluation.get("score") or {}).get("total"),
-                                     "pgrow": (result.pgrow or {}).get("verdict")})
+        try:
+            decisions.propose("acceptance", acceptance, by, note)
+        except decisions.DecisionInvalid as exc:
+            raise AcceptanceInvalid(exc.errors) from None
+        except decisions.DecisionRefused as exc:
+            raise AcceptanceRefused(exc.message) from None
+    acceptance.refresh_from_db()
     return acceptance
+
+
+def conclude_effect(acceptance: Acceptance, by, decision=None) -> Acceptance:
+    """The effect of the approved collective decision ``acceptance``: the proposed conclusion is concluded
+    and the application moves by ``accept`` (通过, 整改后通过) or ``fail`` (不通过; the comments are its
+    reason), which audits and notifies the organization. Raises AcceptanceRefused (not proposed, or the
+    application can no longer take the move)."""
+    with transaction.atomic():
+        app = (Application.objects.select_for_update().select_related("organization", "programme_year")
+               .get(pk=acceptance.contract.application_id))
+        locked = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
+        if not locked.proposed:
+            raise AcceptanceRefused(_("验收结论%(status)s，不能作出。") % {"status": locked.get_status_display()})
+        move = _move(locked.conclusion)
+        refusal = workflow.refusal(app, move, by)
+        if refusal:
+            raise AcceptanceRefused(refusal)
+        locked.status = AcceptanceStatus.CONCLUDED
+        locked.concluded_by, locked.concluded_at = by, clock.now()
+        locked.save(update_fields=["status", "concluded_by", "concluded_at"])
+        label = str(AcceptanceConclusion(locked.conclusion).label)
+        workflow.transition(app, move, by, reason=locked.comments if move == "fail" else "", obj=locked,
+                            changes={"conclusion": locked.conclusion, "conclusion_label": label,
+                                     "accepted_on": locked.accepted_on.isoformat(), "comments": locked.comments,
+                                     "rectification": locked.rectification,
+                                     "score": (locked.evaluation.get("score") or {}).get("total"),
+                                     "pgrow": (locked.pgrow or {}).get("verdict"),
+                                     "decision": decision.pk if decision is not None else None})
+    acceptance.refresh_from_db()
+    return acceptance
+
+
+def reopen(acceptance: Acceptance, by, decision=None) -> Acceptance:
+    """The decision about the proposed conclusion ended unapproved (sent back, withdrawn): the acceptance is a
+    draft again (the commitments may be changed; the form keeps the proposed conclusion and comments)."""
+    with transaction.atomic():
+        locked = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
+        if not locked.proposed:
+            return locked
+        locked.status = AcceptanceStatus.DRAFT
+        locked.document = locked.evaluation = locked.pgrow = None
+        locked.programme_sha256 = ""
+        locked.concluded_by = locked.concluded_at = None
+        locked.save(update_fields=["status", "document", "evaluation", "pgrow", "programme_sha256", "concluded_by",
+                                   "concluded_at"])
+    acceptance.refresh_from_db()
+    return acceptance
+
+
+def decision_label(acceptance: Acceptance) -> str:
+    return _("%(org)s 验收结论：%(c)s") % {"org": acceptance.contract.application.organization.name,
+                                       "c": acceptance.get_conclusion_display()}
+
+
+def decision_summary(acceptance: Acceptance) -> list[tuple[str, str]]:
+    """The lines the decision page shows about the proposed conclusion."""
+    contract = acceptance.contract
+    counts = {s: contract.commitments.filter(status=s).count() for s in ASSESSED}
+    verdict = {"grew": _("专业服务能力有提升"), "did_not_grow": _("专业服务能力未见提升")}.get(
+        (acceptance.pgrow or {}).get("verdict"), "—")
+    score = ((acceptance.evaluation or {}).get("score") or {}).get("total")
+    return [(_("申报单位"), contract.application.organization.name),
+            (_("验收日期"), acceptance.accepted_on.isoformat() if acceptance.accepted_on else "—"),
+            (_("验收结论"), acceptance.get_conclusion_display() or "—"),
+            (_("验收意见"), acceptance.comments or "—"),
+            (_("整改要求"), acceptance.rectification or "—"),
+            (_("实施承诺完成情况"), _("已完成 %(d)s 项，部分完成 %(p)s 项，未完成 %(n)s 项") % {
+                "d": counts[CommitmentStatus.DELIVERED], "p": counts[CommitmentStatus.PARTLY_DELIVERED],
+                "n": counts[CommitmentStatus.NOT_DELIVERED]}),
+            (_("验收时得分"), str(score) if score is not None else "—"),
+            (_("专业服务能力提升（X-P-GROW）"), verdict)]

@@ -111,6 +111,8 @@ def _problems(application: Application, *, signed_on, amount, tranches, conditio
     elif not first <= signed_on <= last:
         errors["signed_on"] = _("合同签署日：须在 %(first)s 至 %(last)s 之间（实施期自%(year)s年签署合同的日期起算，"
                                 "W-PLAN）。") % {"first": first.isoformat(), "last": last.isoformat(), "year": first.year}
+    elif signed_on > clock.today():
+        errors["signed_on"] = _("合同签署日：%(day)s 尚未到来，请在合同签署后登记。") % {"day": signed_on.isoformat()}
     else:
         selection = selections.published(application.programme_code)
         if selection is not None and signed_on < timezone.localdate(selection.published_at):

@@ -111,7 +111,7 @@ def save_round(code: str, by, *, name: str, kind: str, due_on: dt.date | None, a
                                              created_by=by, created_at=clock.now())
             record_event("report.round_create", _("设置报告批次“%(name)s”，截止日期 %(due)s") % {
                 "name": name, "due": due_on.isoformat()}, actor=by, obj=row,
-                changes={"programme": code, "kind": kind, "due_on": due_on.isoformat()})
+                changes={"programme": code, "kind": kind, "due_on": due_on.isoformat()}, visibility=Visibility.OFFICE)
             return row
         row = ReportRound.objects.select_for_update().get(pk=report_round.pk)
         before = {"name": row.name, "kind": row.kind, "due_on": row.due_on.isoformat(), "asks": row.asks}
@@ -119,7 +119,7 @@ def save_round(code: str, by, *, name: str, kind: str, due_on: dt.date | None, a
         row.save(update_fields=["name", "kind", "due_on", "asks"])
         after = {"name": name, "kind": kind, "due_on": due_on.isoformat(), "asks": asks}
         record_event("report.round_edit", _("修改报告批次“%(name)s”") % {"name": name}, actor=by, obj=row,
-                     changes=changed_fields(before, after))
+                     changes=changed_fields(before, after), visibility=Visibility.OFFICE)
     report_round.refresh_from_db()
     return report_round
 

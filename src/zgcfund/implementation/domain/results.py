@@ -264,9 +264,12 @@ def is_delivered(commitment) -> bool:
 
 
 def delivered_figures(commitment) -> dict:
-    """The commitment's figures as delivered: its ``delivered`` figures where given, else its targets."""
-    delivered = commitment.delivered or {}
-    return {**(commitment.targets or {}), **{k: v for k, v in delivered.items() if v not in (None, "")}}
+    """The commitment's figures as delivered: the office's verified figures where it recorded any, else the
+    organization's reported ``delivered`` figures, else its targets."""
+    out = dict(commitment.targets or {})
+    for figures in (commitment.delivered or {}, getattr(commitment, "office_delivered", None) or {}):
+        out.update({k: v for k, v in figures.items() if v not in (None, "")})
+    return out
 
 
 def prior_records(contract: Contract) -> list[dict]:

@@ -29,7 +29,7 @@ def acceptance_context(contract: Contract, *, as_of: dt.date | None = None) -> d
     programme = domain.programme_of(contract)
     prior = domain.prior_evaluation(contract, programme)
     concluded = bool(acceptance and acceptance.concluded)
-    if concluded:
+    if acceptance is not None and acceptance.frozen:  # concluded, or proposed: as stored at the proposal
         as_of, final, pgrow = acceptance.accepted_on, acceptance.evaluation, acceptance.pgrow
     else:
         as_of = as_of or clock.today()

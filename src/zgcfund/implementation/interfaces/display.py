@@ -41,7 +41,8 @@ def applicant_contract(application: Application) -> dict | None:
             "tranches": list(contract.tranches.all()), "commitments": commitment_groups(contract),
             "disbursements": applicant_disbursements(contract), "k13": has_performance_enterprises(contract),
             "acceptance": applicant_acceptance(contract),
-            "reports_url": reverse("implementation:reports", args=[application.pk])}
+            "reports_url": reverse("implementation:reports", args=[application.pk]),
+            "pdf_url": reverse("implementation:contract_pdf", args=[application.pk])}
 
 
 def has_performance_enterprises(contract: Contract) -> bool:

@@ -16,12 +16,12 @@ TRANCHE_ROWS = range(1, MAX_TRANCHES + 1)
 TRANCHE_FIELDS = ("planned_on", "amount", "condition")
 
 
-def _text(data, name: str) -> str:
+def field_text(data, name: str) -> str:
     return (data.get(name) or "").strip()
 
 
-def _date(data, name: str, label: str, errors: dict[str, str]) -> dt.date | None:
-    raw = _text(data, name)
+def parse_date(data, name: str, label: str, errors: dict[str, str]) -> dt.date | None:
+    raw = field_text(data, name)
     if not raw:
         return None
     try:
@@ -31,8 +31,8 @@ def _date(data, name: str, label: str, errors: dict[str, str]) -> dt.date | None
         return None
 
 
-def _amount(data, name: str, label: str, errors: dict[str, str]) -> Decimal | None:
-    raw = _text(data, name).replace(",", "")
+def parse_amount(data, name: str, label: str, errors: dict[str, str]) -> Decimal | None:
+    raw = field_text(data, name).replace(",", "")
     if not raw:
         return None
     try:
@@ -49,19 +49,19 @@ def contract_input(data) -> dict[str, Any]:
     """The contract form: ``signed_on``, ``amount``, ``conditions`` and up to six payment rows
     ``tranche<i>_planned_on`` / ``_amount`` / ``_condition`` (an empty row is left out)."""
     errors: dict[str, str] = {}
-    signed_on = _date(data, "signed_on", _("合同签署日"), errors)
-    amount = _amount(data, "amount", _("合同金额"), errors)
+    signed_on = parse_date(data, "signed_on", _("合同签署日"), errors)
+    amount = parse_amount(data, "amount", _("合同金额"), errors)
     tranches = []
     for i in TRANCHE_ROWS:
         names = {f: f"tranche{i}_{f}" for f in TRANCHE_FIELDS}
-        if not any(_text(data, n) for n in names.values()):
+        if not any(field_text(data, n) for n in names.values()):
             continue
-        planned_on = _date(data, names["planned_on"], _("第 %(i)s 期计划拨付日期") % {"i": i}, errors)
-        tranche_amount = _amount(data, names["amount"], _("第 %(i)s 期拨付金额") % {"i": i}, errors)
-        tranches.append(TrancheInput(planned_on, tranche_amount, _text(data, names["condition"]), i))
+        planned_on = parse_date(data, names["planned_on"], _("第 %(i)s 期计划拨付日期") % {"i": i}, errors)
+        tranche_amount = parse_amount(data, names["amount"], _("第 %(i)s 期拨付金额") % {"i": i}, errors)
+        tranches.append(TrancheInput(planned_on, tranche_amount, field_text(data, names["condition"]), i))
     if errors:
         raise ContractInvalid(errors)
-    return {"signed_on": signed_on, "amount": amount, "tranches": tranches, "conditions": _text(data, "conditions")}
+    return {"signed_on": signed_on, "amount": amount, "tranches": tranches, "conditions": field_text(data, "conditions")}
 
 
 def tranche_rows(data, errors: dict[str, str] | None = None) -> list[dict]:

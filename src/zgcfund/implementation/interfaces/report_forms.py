@@ -4,7 +4,6 @@ a number; the clause's field rows (``f_<name>`` inputs) for the templates. The e
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,23 +12,9 @@ from django.utils.translation import gettext as _
 from zgcfund.applications.interfaces.forms import PARTS, display_value
 from zgcfund.core.programme import ClauseDef
 from zgcfund.implementation.domain.reports import ReportInvalid
+from zgcfund.implementation.interfaces.forms import field_text, parse_date
 
 PREFIX = "f_"
-
-
-def _text(data, name: str) -> str:
-    return (data.get(name) or "").strip()
-
-
-def parse_date(data, name: str, label: str, errors: dict[str, str]) -> dt.date | None:
-    raw = _text(data, name)
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("%(label)s：请填写日期（年-月-日，收到“%(raw)s”）。") % {"label": label, "raw": raw[:20]}
-        return None
 
 
 def clause_fields(definition: ClauseDef | None, data) -> tuple[dict[str, Any], dict[str, str]]:
@@ -41,7 +26,7 @@ def clause_fields(definition: ClauseDef | None, data) -> tuple[dict[str, Any], d
     for spec in definition.fields.values():
         key = PREFIX + spec.name
         if spec.type in PARTS:
-            parts = {part: _text(data, f"{key}__{part}") for part, _label in PARTS[spec.type]}
+            parts = {part: field_text(data, f"{key}__{part}") for part, _label in PARTS[spec.type]}
             if any(parts.values()):
                 out[spec.name] = {k: v for k, v in parts.items() if v}
             continue
@@ -50,7 +35,7 @@ def clause_fields(definition: ClauseDef | None, data) -> tuple[dict[str, Any], d
             if values:
                 out[spec.name] = values
             continue
-        raw = _text(data, key)
+        raw = field_text(data, key)
         if not raw:
             continue
         if spec.type in ("count", "amount"):
@@ -76,13 +61,13 @@ def delivery_input(data, definition: ClauseDef | None) -> dict[str, Any]:
     errors.update(field_errors)
     if errors:
         raise ReportInvalid(errors)
-    return {"reported_status": _text(data, "reported_status"), "delivered": delivered,
+    return {"reported_status": field_text(data, "reported_status"), "delivered": delivered,
             "delivered_on": delivered_on, "note": data.get("note") or ""}
 
 
 def extra_input(data, clauses: dict[str, ClauseDef]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    clause = _text(data, "clause")
+    clause = field_text(data, "clause")
     day = parse_date(data, "date", _("完成日期"), errors)
     fields, field_errors = clause_fields(clauses.get(clause), data)
     errors.update(field_errors)
@@ -97,7 +82,7 @@ def round_input(data) -> dict[str, Any]:
     day = parse_date(data, "due_on", _("截止日期"), errors)
     if errors:
         raise ReportInvalid(errors)
-    return {"name": data.get("name") or "", "kind": _text(data, "kind"), "due_on": day, "asks": data.get("asks") or ""}
+    return {"name": data.get("name") or "", "kind": field_text(data, "kind"), "due_on": day, "asks": data.get("asks") or ""}
 
 
 def extension_input(data) -> dict[str, Any]:

@@ -198,8 +198,10 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 
 def filename(board: Dashboard, ext: str) -> str:
+    """The download's name, Chinese like the file itself."""
     suffix = f"-{board.family}" if board.family else ""
-    return f"{_('项目成效')}-{board.code}{suffix}-{board.generated_on:%Y%m%d}.{ext}"
+    with translation.override("zh-hans"):
+        return f"{_('项目成效')}-{board.code}{suffix}-{board.generated_on:%Y%m%d}.{ext}"
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from zgcfund.implementation.models.contract import (
                                                    ContractStatus,
                                                    ContractTranche,
 )
-from zgcfund.implementation.models.funds import Disbursement, Refund
+from zgcfund.implementation.models.funds import Disbursement, DisbursementStatus, Refund
 from zgcfund.implementation.models.reports import (
                                                    CommitmentEvidence,
                                                    DueDateExtension,
@@ -26,3 +26,4 @@ __all__ = ["Acceptance", "AcceptanceConclusion", "AcceptanceStatus", "Commitment
            "CommitmentStatus", "Contract", "ContractStatus", "ContractTranche", "Disbursement", "Refund", "RevenueTable"]
 __all__ += ["CommitmentEvidence", "DueDateExtension", "Report", "ReportReminder", "ReportReview", "ReportRound",
             "ReportStatus", "ReportSubmission", "ReportVerdict", "RoundKind"]
+__all__ += ["DisbursementStatus"]

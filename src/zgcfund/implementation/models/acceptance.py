@@ -16,6 +16,7 @@ class AcceptanceConclusion(models.TextChoices):
 
 class AcceptanceStatus(models.TextChoices):
     DRAFT = "draft", _("验收中")
+    PROPOSED = "proposed", _("验收结论待集体研究")
     CONCLUDED = "concluded", _("已作出验收结论")
 
 
@@ -24,7 +25,9 @@ class Acceptance(models.Model):
     (and the rectification required for 整改后通过), and — stored as computed at the conclusion, never
     recomputed — the acceptance copy of the application (zgc-application/1 with ``accepted_on`` and each
     commitment's ``delivery``), the engine's evaluation on the ``final`` basis (zgc-evaluation/1) and the
-    X-P-GROW result, with the programme-file hash they were computed under."""
+    X-P-GROW result, with the programme-file hash they were computed under. The conclusion is ``proposed`` to
+    the office's collective decision (集体研究) first; approved, it is ``concluded``; sent back or withdrawn,
+    the acceptance is a draft again."""
 
     contract = models.OneToOneField("implementation.Contract", on_delete=models.PROTECT, related_name="acceptance",
                                     verbose_name=_("支持合同"))
@@ -60,3 +63,12 @@ class Acceptance(models.Model):
     @property
     def concluded(self) -> bool:
         return self.status == AcceptanceStatus.CONCLUDED
+
+    @property
+    def proposed(self) -> bool:
+        return self.status == AcceptanceStatus.PROPOSED
+
+    @property
+    def frozen(self) -> bool:
+        """Proposed or concluded: the stored copy and evaluation stand, the commitments cannot change."""
+        return self.status in (AcceptanceStatus.PROPOSED, AcceptanceStatus.CONCLUDED)

@@ -25,6 +25,7 @@ from zgcfund.implementation.interfaces import acceptance_forms as forms
 from zgcfund.implementation.interfaces.acceptance_display import ASSESSED_CHOICES, assessment_groups, final_panel, pgrow_panel
 from zgcfund.implementation.interfaces.acceptance_pdf import render_acceptance_pdf
 from zgcfund.implementation.models import AcceptanceConclusion, Commitment, Contract
+from zgcfund.review.domain import decisions
 
 manage_acceptance = require_perm("implementation.manage_acceptance")
 
@@ -46,7 +47,8 @@ def _context(request, contract: Contract, *, posted=None, conclusion=None, concl
     acceptance = domain.acceptance_of(contract)
     programme = domain.programme_of(contract)
     prior = domain.prior_evaluation(contract, programme)
-    if acceptance is not None and acceptance.concluded:
+    frozen = bool(acceptance and acceptance.frozen)  # proposed or concluded: as stored at the proposal
+    if frozen:
         as_of, final, pgrow, problems = acceptance.accepted_on, acceptance.evaluation, acceptance.pgrow, []
     else:
         as_of = as_of or _as_of(request.GET, contract)
@@ -55,15 +57,25 @@ def _context(request, contract: Contract, *, posted=None, conclusion=None, concl
     conclusion_errors = conclusion_errors or {}
     first, last = domain.accepted_on_bounds(contract)
     application = contract.application
+    if conclusion is None:  # a conclusion sent back is offered again as proposed
+        conclusion = {"accepted_on": as_of.isoformat()}
+        if acceptance is not None and not frozen and acceptance.conclusion:
+            conclusion = {"accepted_on": acceptance.accepted_on.isoformat() if acceptance.accepted_on else "",
+                          "conclusion": acceptance.conclusion, "comments": acceptance.comments,
+                          "rectification": acceptance.rectification}
     return {"contract": contract, "application": application, "acceptance": acceptance,
-            "concluded": bool(acceptance and acceptance.concluded), "as_of": as_of, "first": first, "last": last,
+            "concluded": bool(acceptance and acceptance.concluded), "frozen": frozen,
+            "proposed": bool(acceptance and acceptance.proposed),
+            "decision": decisions.latest_for("acceptance", acceptance) if acceptance is not None else None,
+            "approvals_needed": decisions.required_approvals("acceptance", application.programme_code),
+            "as_of": as_of, "first": first, "last": last,
             "groups": assessment_groups(contract, programme, posted), "status_choices": ASSESSED_CHOICES,
             "panel": final_panel(programme, prior, final), "pgrow": pgrow_panel(programme, pgrow),
             "copy_problems": problems, "refusal": refusal,
             "implementing": application.status == workflow.IMPLEMENTING,
             "may_conclude": application.status == workflow.REPORTING,
             "conclusion_choices": AcceptanceConclusion.choices,
-            "conclusion": conclusion if conclusion is not None else {"accepted_on": as_of.isoformat()},
+            "conclusion": conclusion,
             "conclusion_errors": conclusion_errors,
             "error_list": [{"field": f"id_{k}", "message": v} for k, v in conclusion_errors.items()]
             + [{"field": f"id_{pk}_{k}", "message": v} for pk, (_data, errors) in (posted or {}).items()
@@ -111,7 +123,8 @@ def conclude(request, pk: int):
     errors: dict[str, str] = {}
     refusal = None
     try:
-        domain.conclude(contract, request.user, **forms.conclusion_input(request.POST))
+        acceptance = domain.conclude(contract, request.user, **forms.conclusion_input(request.POST),
+                                     note=(request.POST.get("note") or "").strip())
     except AcceptanceInvalid as exc:
         errors = exc.errors
     except AcceptanceRefused as exc:
@@ -120,7 +133,11 @@ def conclude(request, pk: int):
         context = _context(request, contract, conclusion=request.POST, conclusion_errors=errors, refusal=refusal,
                            as_of=_as_of(request.POST, contract))
         return render(request, "implementation/acceptance.html", context, status=422)
-    messages.success(request, _("验收结论已登记，申报单位已收到通知。"))
+    if acceptance.concluded:
+        messages.success(request, _("验收结论已登记，申报单位已收到通知。"))
+    else:
+        messages.success(request, _("验收结论已提请集体研究：%(n)s 名项目办公室人员同意后生效，申报单位收到通知。")
+                         % {"n": decisions.required_approvals("acceptance", contract.application.programme_code)})
     return redirect("office:acceptance", pk=pk)
 
 

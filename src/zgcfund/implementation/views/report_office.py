@@ -181,27 +181,25 @@ def _contracted(pk: int) -> Contract:
     return get_object_or_404(Contract.objects.select_related("application"), application_id=pk)
 
 
-@manage_reports
-@require_POST
-def start_implementation(request, pk: int):
+def _move(request, pk: int, move, done: str):
+    """Take a phase move of the contract's application (``domain.start_implementation`` / ``request_report``)."""
     contract = _contracted(pk)
     try:
-        domain.start_implementation(contract.application, request.user)
+        move(contract.application, request.user)
     except domain.ReportRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("申报已转入“实施中”。"))
+        messages.success(request, done)
     return redirect("office:contract", pk=pk)
+
+
+@manage_reports
+@require_POST
+def start_implementation(request, pk: int):
+    return _move(request, pk, domain.start_implementation, _("申报已转入“实施中”。"))
 
 
 @manage_reports
 @require_POST
 def request_report(request, pk: int):
-    contract = _contracted(pk)
-    try:
-        domain.request_report(contract.application, request.user)
-    except domain.ReportRefused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("实施期结束，申报已转入“待验收”。"))
-    return redirect("office:contract", pk=pk)
+    return _move(request, pk, domain.request_report, _("实施期结束，申报已转入“待验收”。"))

@@ -59,8 +59,10 @@ SUBJECTS: dict[str, Subject] = {s.name: s for s in (
     Subject("selection", gettext_lazy("确认遴选结果"), gettext_lazy("遴选结果确认，此后不能修改，可以公示。")),
     Subject("contract", gettext_lazy("签订支持合同"),
             gettext_lazy("合同生效：申报转入“已签约”，申报单位收到通知并看到合同和实施承诺。")),
-    Subject("disbursement", gettext_lazy("拨付资金"), gettext_lazy("按拨付计划拨付该期资金。")),
-    Subject("acceptance", gettext_lazy("验收结论"), gettext_lazy("验收结论生效，申报单位收到通知。")),
+    Subject("disbursement", gettext_lazy("拨付资金"),
+            gettext_lazy("拨付获批准：财务人员登记实际拨付（日期、凭证号）后计入已拨付。")),
+    Subject("acceptance", gettext_lazy("验收结论"),
+            gettext_lazy("验收结论生效：申报转入“验收通过”或“验收未通过”，申报单位收到通知。")),
 )}
 assert tuple(SUBJECTS) == DECISION_SUBJECTS
 
@@ -87,6 +89,9 @@ class Effect:
     refusals: tuple[type[Exception], ...] = ()
     #: ``check(obj)`` → why it cannot be proposed now (None: it can); ``run`` checks again at the end
     check: Callable[[Any], str | None] | None = None
+    #: ``ended(obj, by, decision)``: what the object becomes when the decision ends unapproved (sent back,
+    #: withdrawn), in that transaction; None: nothing changes
+    ended: Callable[[Any, Any, Decision], Any] | None = None
     #: the object's office page, its label, and its summary lines ``[(label, text)]`` for the decision page
     url: Callable[[Any], str] | None = None
     label: Callable[[Any], str] = str
@@ -107,7 +112,7 @@ EFFECTS: dict[str, Effect] = {}
 
 def register(subject: str, model: type, run: Callable[[Any, Any, Decision], Any], **options) -> None:
     """Fill ``subject``'s slot: ``model`` is its objects' model, ``run(obj, by, decision)`` its effect;
-    ``options`` as ``Effect`` (refusals, check, url, label, summary, application, programme_code)."""
+    ``options`` as ``Effect`` (refusals, check, ended, url, label, summary, application, programme_code)."""
     if subject not in SUBJECTS:
         raise ValueError(f"unknown decision subject {subject!r}")
     EFFECTS[subject] = Effect(model, run, **options)
@@ -301,6 +306,13 @@ def approve(decision: Decision, by, reason: str = "") -> Decision:
     return decision
 
 
+def _ended(decision: Decision, by, obj) -> None:
+    """The decision ended unapproved: the subject's ``ended`` hook, if any, puts its object back."""
+    effect = EFFECTS.get(decision.subject)
+    if effect is not None and effect.ended is not None and obj is not None:
+        effect.ended(obj, by, decision)
+
+
 def request_changes(decision: Decision, by, reason: str) -> Decision:
     """``by`` sends the proposal back: the decision ends (``changes_requested``); the proposer may propose
     again (a new decision). The reason is required. Raises DecisionInvalid or DecisionRefused."""
@@ -319,9 +331,11 @@ def request_changes(decision: Decision, by, reason: str) -> Decision:
         decision.status = DecisionStatus.CHANGES_REQUESTED
         decision.decided_at = now
         decision.save(update_fields=["status", "decided_at"])
+        obj = target(decision)
         _audit("decision.request_changes", _("集体研究：退回修改 %(subject)s（%(object)s）：%(reason)s")
                % {"subject": SUBJECTS[decision.subject].label, "object": decision.object_label, "reason": reason},
-               decision, by, target(decision), reason=reason)
+               decision, by, obj, reason=reason)
+        _ended(decision, by, obj)
         notify.on_commit("decision.returned", notify.send_decision_returned, decision.pk)
     return decision
 
@@ -336,7 +350,9 @@ def withdraw(decision: Decision, by) -> Decision:
         decision.status = DecisionStatus.WITHDRAWN
         decision.decided_at = clock.now()
         decision.save(update_fields=["status", "decided_at"])
+        obj = target(decision)
         _audit("decision.withdraw", _("撤回集体研究提请：%(subject)s（%(object)s）")
                % {"subject": SUBJECTS[decision.subject].label, "object": decision.object_label},
-               decision, by, target(decision))
+               decision, by, obj)
+        _ended(decision, by, obj)
     return decision

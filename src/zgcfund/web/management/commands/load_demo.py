@@ -1,7 +1,9 @@
 """Demo data for `make run`: an office user, an approved organization with a half-filled
-application, a pending organization, an open application window, an application awaiting the demo
+application, a pending organization, the application window, an application awaiting the demo
 expert, and a cohort of applications reviewed by three experts so the ranking, the what-if of a
-scheme change and the selection have something to show. Idempotent."""
+scheme change and the selection have something to show — all as they stood on the application day
+(2025-09-20). Then the programme's later stages up to the demo's date (``zgcfund.devtools.timeline``):
+selection and 公示, contracts, reports, revenue tables, payments and acceptance. Idempotent."""
 
 from __future__ import annotations
 
@@ -10,17 +12,21 @@ import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from zgcfund.accounts.models import Organization, User
 from zgcfund.accounts.models.user import Role
 from zgcfund.applications.domain.document import build_document
 from zgcfund.applications.domain.editing import application_for, import_document
+from zgcfund.devtools import timeline
 from zgcfund.devtools.people import create_organization, create_user, social_org_code
 from zgcfund.devtools.synthetic import make_record
 from zgcfund.programmes.domain import clock, current_programme_year
 from zgcfund.programmes.models import ApplicationWindow
 
 OFFICE = ("office@demo.zgcfund.cn", "Demo-office-2025", "赵办公室")
+APPROVER = ("office2@demo.zgcfund.cn", "Demo-office2-2025", "钱主任")  # the second office approver (集体研究)
+FINANCE = ("finance@demo.zgcfund.cn", "Demo-finance-2025", "李财务")
 APPLICANT = ("admin@demo-assoc.cn", "Demo-applicant-2025", "王申报")
 EDITOR = ("editor@demo-assoc.cn", "Demo-editor-2025", "刘填报")
 PENDING = ("admin@pending-assoc.cn", "Demo-pending-2025", "陈待审")
@@ -35,16 +41,22 @@ SUBMITTED_RECORDS = [("K1.1", 55, "prior"), ("K3.1", 3, "prior"), ("K4.1", 1, "p
 # experts (the engine's clause score with a little disagreement), so it is ranked.
 REVIEW_EXPERTS = [(f"expert{i}@demo.zgcfund.cn", "Demo-expert-2025", name) for i, name in
                   ((2, "钱专家"), (3, "吴专家"), (4, "郑专家"))]
+# Each also plans work for the implementation period (its commitments once contracted): two K1.3
+# performance enterprises, events and a service.
+PLAN = [("K1.3", 2, "plan"), ("K3.1", 2, "plan"), ("P7", 1, "plan")]
 COHORT = [
-    ("北京中关村人工智能产业协会", [("K1.1", 82, "prior"), ("K3.1", 5, "prior"), ("P1", 3, "prior"), ("P7", 5, "prior")]),
-    ("北京中关村集成电路设计协会", [("K1.1", 60, "prior"), ("K4.1", 3, "prior"), ("P1", 3, "prior"), ("P5", 2, "prior")]),
-    ("北京生物医药产业技术创新联盟", [("K3.1", 6, "prior"), ("K4.1", 2, "prior"), ("P5", 3, "prior"), ("P7", 5, "prior")]),
-    ("中关村新材料学会", [("K1.1", 52, "prior"), ("K3.1", 2, "prior"), ("P1", 4, "prior"), ("P5", 1, "prior")]),
-    ("北京智能网联汽车产业联盟", [("K4.1", 2, "prior"), ("K3.1", 4, "prior"), ("P1", 4, "prior"), ("P7", 4, "prior")]),
-    ("中关村科技服务业促进会", [("K1.1", 70, "prior"), ("P5", 2, "prior"), ("P7", 6, "prior")]),
+    ("北京中关村人工智能产业协会", [("K1.1", 82, "prior"), ("K3.1", 5, "prior"), ("P1", 3, "prior"), ("P7", 5, "prior"), *PLAN]),
+    ("北京中关村集成电路设计协会", [("K1.1", 60, "prior"), ("K4.1", 3, "prior"), ("P1", 3, "prior"), ("P5", 2, "prior"), *PLAN]),
+    ("北京生物医药产业技术创新联盟", [("K3.1", 6, "prior"), ("K4.1", 2, "prior"), ("P5", 3, "prior"), ("P7", 5, "prior"), *PLAN]),
+    ("中关村新材料学会", [("K1.1", 52, "prior"), ("K3.1", 2, "prior"), ("P1", 4, "prior"), ("P5", 1, "prior"), *PLAN]),
+    ("北京智能网联汽车产业联盟", [("K4.1", 2, "prior"), ("K3.1", 4, "prior"), ("P1", 4, "prior"), ("P7", 4, "prior"), *PLAN]),
+    ("中关村科技服务业促进会", [("K1.1", 70, "prior"), ("P5", 2, "prior"), ("P7", 6, "prior"), *PLAN]),
 ]
-LOGINS = [("项目办公室", OFFICE), ("申报单位管理员", APPLICANT), ("申报单位填报人", EDITOR), ("待审核单位", PENDING),
-          ("评审专家", EXPERT), ("已提交单位", SUBMITTED), ("已评完的专家", REVIEW_EXPERTS[0])]
+#: the day the demo's applications were filled, submitted and reviewed (the window is open around it)
+APPLICATION_DAY = dt.date(2025, 9, 20)
+LOGINS = [("项目办公室", OFFICE), ("集体研究复核人", APPROVER), ("财务人员", FINANCE), ("申报单位管理员", APPLICANT),
+          ("申报单位填报人", EDITOR), ("待审核单位", PENDING), ("评审专家", EXPERT), ("已提交单位", SUBMITTED),
+          ("已评完的专家", REVIEW_EXPERTS[0])]
 
 # A half-filled application: K1.1 short of its 50 enterprises, a few K3/K4/P records, one plan.
 HALF_FILLED = [("K1.1", 38, "prior"), ("K3.1", 3, "prior"), ("K4.1", 1, "prior"), ("P1", 2, "prior"),
@@ -62,21 +74,30 @@ class Command(BaseCommand):
         if row is None:
             self.stderr.write("load_programme first")
             return
-        with transaction.atomic():
-            self._load(row)
-        self.stdout.write(self.style.SUCCESS("demo data ready"))
+        today = clock.today()
+        # the notices go to the in-app inboxes; their e-mails are not printed over the demo's logins
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
+            with override_settings(ZGCFUND_CLOCK_DATE=min(today, APPLICATION_DAY).isoformat()):
+                self._load(row)
+            cast = timeline.Cast(*(User.objects.get(email=who[0]) for who in (OFFICE, APPROVER, FINANCE)))
+            timeline.run(row.code, today, cast, log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(f"demo data ready (programme clock {today.isoformat()})"))
         if options["print_logins"]:
             self.stdout.write("\n  Demo logins (e-mail / password):")
             for who, (email, password, _name) in LOGINS:
                 self.stdout.write(f"    {who:<10}{email:<26}{password}")
+            for who, email, password in _cohort_logins():
+                self.stdout.write(f"    {who}\n    {'':<10}{email:<26}{password}")
             self.stdout.write("")
 
     def _load(self, row):
         now = clock.now()
         ApplicationWindow.objects.get_or_create(code=row.code, defaults={
             "opens_at": now - dt.timedelta(days=10), "closes_at": now + dt.timedelta(days=20)})
-        if not User.objects.filter(email=OFFICE[0]).exists():
-            create_user(OFFICE[0], OFFICE[1], role=Role.OFFICE, full_name=OFFICE[2])
+        for email, password, name, role in ((*OFFICE, Role.OFFICE), (*APPROVER, Role.OFFICE),
+                                            (*FINANCE, Role.FINANCE)):
+            if not User.objects.filter(email=email).exists():
+                create_user(email, password, role=role, full_name=name)
         org = Organization.objects.filter(credit_code=social_org_code(9001)).first()
         if org is None:
             org = create_organization("北京中关村示范科技服务协会", credit_code=social_org_code(9001), comprehensive=True)
@@ -130,6 +151,28 @@ class Command(BaseCommand):
                     given = float(evaluation["clauses"][cid]["score"]) + rng.choice((-2, -1, -1, 0, 0, 1, 2))
                     scores[cid] = str(max(0, min(float(top), given)))
                 save_review(assignment, assignment.expert, ReviewInput(scores=scores), submit=True)
+
+
+def _cohort_logins() -> list[tuple[str, str, str]]:
+    """The cohort organizations under contract, with their phase, as (who, e-mail, password)."""
+    from zgcfund.implementation.models import Contract
+
+    out = []
+    for contract in Contract.objects.select_related("application__organization").order_by("-amount", "application__pk"):
+        app = contract.application
+        i = _cohort_index(app.organization)
+        if i is None:
+            continue
+        who = f"{app.organization.name}（{app.phase.staff_name}）"
+        out.append((who, f"admin{i}@cohort-{9010 + i}.cn", f"Demo-cohort-{i}"))
+    return out
+
+
+def _cohort_index(org) -> int | None:
+    for i in range(len(COHORT)):
+        if org.credit_code == social_org_code(9010 + i):
+            return i
+    return None
 
 
 def _submit(org, admin, records, seed: int):
