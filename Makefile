@@ -17,7 +17,7 @@ RUN_APT_PACKAGES := fonts-noto-cjk libmagic1 libpango-1.0-0 libpangoft2-1.0-0 li
 TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench bench-ranking guide install system-packages clean
+.PHONY: run test lint bench bench-ranking bench-implementation guide install system-packages clean
 
 # The demo runs the 2025 programme as it was on DEMO_DATE (the programme clock; see README).
 DEMO_DATE ?= 2026-07-20
@@ -53,6 +53,9 @@ bench: $(STAMP)
 
 bench-ranking: $(STAMP)
 	$(PY) benchmarks/ranking.py
+
+bench-implementation: $(STAMP)
+	$(PY) benchmarks/implementation.py
 
 install: $(STAMP)
 

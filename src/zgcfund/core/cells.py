@@ -69,7 +69,7 @@ def append(ws: Any, values: Iterable[Any]) -> int:
     """``ws.append(values)`` that never writes a formula; returns the row written."""
     values = [_clean(v) for v in values]
     ws.append(values)
-    row = ws.max_row
+    row = ws._current_row  # the row append() just wrote (``ws.max_row`` rescans every cell: quadratic)
     for column, value in enumerate(values, 1):
         _as_text(ws.cell(row=row, column=column), value)
     return row

@@ -373,7 +373,7 @@ def record_payment(disbursement: Disbursement, by, *, paid_on: dt.date | None, r
     reference, note = _text(reference), _text(note)
     with transaction.atomic():
         locked = _lock(disbursement.contract)
-        d = Disbursement.objects.select_for_update().select_related("tranche").get(pk=disbursement.pk)
+        d = Disbursement.objects.select_for_update(of=("self",)).select_related("tranche").get(pk=disbursement.pk)
         d.contract = locked
         refusal = payment_refusal(d)
         if refusal:

@@ -288,7 +288,9 @@ def results(code: str, family: str | None = None) -> Results:
     totals = {h.id: Figures() for h in shown}
     organizations = []
     contracts = (Contract.objects.filter(application__programme_code=code)
-                 .select_related("application__organization", "submission").prefetch_related("commitments")
+                 .select_related("application__organization", "submission")
+                 .defer("submission__evaluation_prior", "submission__evaluation_projected")
+                 .prefetch_related("commitments")
                  .order_by("application__organization__name", "pk"))
     for contract in contracts:
         org = OrganizationResults(contract.application.organization.name, contract.application_id, contract.amount,

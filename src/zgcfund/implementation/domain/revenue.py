@@ -215,12 +215,13 @@ def _revenue_input(enterprises: list[PerformanceEnterprise]) -> list[core_growth
             for e in enterprises]
 
 
-def k13_summary(contract: Contract, *, as_of=None) -> RevenueSummary:
+def k13_summary(contract: Contract, *, as_of=None, programme: Programme | None = None) -> RevenueSummary:
     """K1.3 of ``contract`` on ``as_of`` (default today): its performance enterprises and tables, the growth
     per enterprise and for the group per aim, met or not (the pages call
-    ``interfaces.revenue_display.revenue_summary``, which adds the charts)."""
+    ``interfaces.revenue_display.revenue_summary``, which adds the charts). ``programme``: the version in
+    force, when the caller has it already (default ``programme_for(contract)``)."""
     as_of = as_of or clock.today()
-    programme = programme_for(contract)
+    programme = programme or programme_for(contract)
     enterprises = performance_enterprises(contract)
     params = programme.params_on(as_of)
     aims = core_growth.k13_aims(programme, as_of)
@@ -247,10 +248,13 @@ def programme_overview(code: str, *, as_of=None) -> list[dict]:
     ``[{"contract", "summary": RevenueSummary}]`` (contracts without performance enterprises left out)."""
     contracts = (Contract.objects.filter(application__programme_code=code)
                  .select_related("application__organization", "submission", "programme_year")
+                 .defer("submission__evaluation_prior", "submission__evaluation_projected")
                  .order_by("application__organization__name", "pk"))
     out = []
+    current = current_version(code)
+    programme = parsed(current) if current is not None else None
     for contract in contracts:
-        summary = k13_summary(contract, as_of=as_of)
+        summary = k13_summary(contract, as_of=as_of, programme=programme or programme_for(contract))
         if summary.enterprises:
             out.append({"contract": contract, "summary": summary})
     return out
